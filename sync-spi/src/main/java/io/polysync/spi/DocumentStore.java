@@ -36,9 +36,14 @@ public interface DocumentStore {
    * Applies a batch of conditional writes, each item atomically: the item's compare-and-set, the
    * allocation of the namespace's next sequence number and of a timestamp greater than every
    * earlier one, and the document's replacement happen in one atomic step. Items are applied in
-   * order and each gets a result, in order. Sequence numbers within a batch increase in item order.
-   * Counters in {@link NamespaceInfo} change with the same step. Signals {@link ChangeSignals}
-   * listeners after commit.
+   * order and each gets a result, in order. Sequence numbers within a batch increase in item order;
+   * they need not be consecutive (only unique and increasing), and {@link NamespaceInfo#lastSeq()}
+   * is always the highest one assigned. Counters in {@link NamespaceInfo} change with the same step.
+   * Signals {@link ChangeSignals} listeners after commit.
+   *
+   * <p>An item whose {@code state} exceeds {@link Capabilities#maxValueBytes()} gets {@link
+   * WriteResult.Rejected} with {@link StorageError#VALUE_TOO_LARGE} and the other items proceed. The
+   * limit applies to {@code state}; {@link WriteItem#queryBody()} is an index copy and does not count.
    *
    * @throws SyncException {@link StorageError#INVALID_BATCH} for an empty batch, one larger than
    *     {@link Capabilities#maxBatchSize()} or one naming an id twice (nothing is written); {@link
