@@ -1,0 +1,63 @@
+package io.polysync.engine;
+
+import io.polysync.engine.internal.DefaultSyncEngine;
+import io.polysync.spi.Capabilities;
+import io.polysync.spi.Storage;
+import io.polysync.spi.StorageConfig;
+import io.polysync.spi.Storages;
+import java.util.List;
+
+/**
+ * The engine over one storage: databases and their documents, for the protocol front-ends and for
+ * Java code that embeds Polysync.
+ *
+ * <pre>{@code
+ * try (SyncEngine engine = SyncEngine.open(StorageConfig.of("sqlite:./data/app.db"))) {
+ *   Database notes = engine.createDatabase("notes");
+ *   WriteOutcome.Ok ok = notes.put(doc);
+ *   ChangesResult changes = notes.changes(ChangesOptions.since(0));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; one instance serves any number of threads.
+ */
+public interface SyncEngine extends AutoCloseable {
+  /** Opens the storage {@code config} names (its adapter found with {@link Storages#open}); closing the engine closes it. */
+  static SyncEngine open(StorageConfig config) {
+    return open(config, EngineOptions.defaults());
+  }
+
+  static SyncEngine open(StorageConfig config, EngineOptions options) {
+    return DefaultSyncEngine.create(Storages.open(config), options, true);
+  }
+
+  /** An engine over an open storage; closing the engine leaves the storage open. */
+  static SyncEngine create(Storage storage, EngineOptions options) {
+    return DefaultSyncEngine.create(storage, options, false);
+  }
+
+  Capabilities capabilities();
+
+  /**
+   * Creates a database. Names follow CouchDB's rule: {@code ^[a-z][a-z0-9_$()+/-]*$}, at most 238
+   * characters.
+   *
+   * @throws io.polysync.spi.SyncException {@link EngineError#INVALID_DATABASE_NAME}, {@link EngineError#DATABASE_EXISTS}
+   */
+  Database createDatabase(String name);
+
+  /** A handle on a database, without checking that it exists (operations do). */
+  Database database(String name);
+
+  boolean databaseExists(String name);
+
+  /** @throws io.polysync.spi.SyncException {@link EngineError#DATABASE_NOT_FOUND} */
+  void deleteDatabase(String name);
+
+  /** Databases in name order strictly after {@code afterName} ("" for the start), at most {@code limit}. */
+  List<DatabaseInfo> listDatabases(String afterName, int limit);
+
+  /** Stops change subscriptions, wakes waiters, and closes the storage if the engine opened it. */
+  @Override
+  void close();
+}

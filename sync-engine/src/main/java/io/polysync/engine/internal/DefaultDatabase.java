@@ -1,0 +1,898 @@
+package io.polysync.engine.internal;
+
+import static io.polysync.engine.internal.DefaultSyncEngine.call;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polysync.engine.AllDocsOptions;
+import io.polysync.engine.AllDocsResult;
+import io.polysync.engine.Attachment;
+import io.polysync.engine.BulkGetRequest;
+import io.polysync.engine.BulkGetResult;
+import io.polysync.engine.ChangesOptions;
+import io.polysync.engine.ChangesResult;
+import io.polysync.engine.Database;
+import io.polysync.engine.DatabaseInfo;
+import io.polysync.engine.Document;
+import io.polysync.engine.DocumentWrite;
+import io.polysync.engine.EngineError;
+import io.polysync.engine.OpenRevResult;
+import io.polysync.engine.QueryResult;
+import io.polysync.engine.ReadOptions;
+import io.polysync.engine.RevsDiff;
+import io.polysync.engine.WriteOutcome;
+import io.polysync.spi.Capabilities;
+import io.polysync.spi.Capability;
+import io.polysync.spi.ChangesRange;
+import io.polysync.spi.JsonValue;
+import io.polysync.spi.KeyRange;
+import io.polysync.spi.LocalDocument;
+import io.polysync.spi.NamespaceInfo;
+import io.polysync.spi.Query;
+import io.polysync.spi.QueryEvaluator;
+import io.polysync.spi.Storage;
+import io.polysync.spi.StorageError;
+import io.polysync.spi.StoredDocument;
+import io.polysync.spi.SyncException;
+import io.polysync.spi.WriteItem;
+import io.polysync.spi.WriteResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Function;
+
+/** A database handle: stateless, all state lives in the storage and the shared engine. */
+final class DefaultDatabase implements Database {
+  /** Rows read per storage call when a scan has to go on (filtered feeds, all_docs, queries). */
+  static final int PAGE = 500;
+
+  private final DefaultSyncEngine engine;
+  private final String name;
+  private final Storage storage;
+
+  DefaultDatabase(DefaultSyncEngine engine, String name) {
+    this.engine = engine;
+    this.name = name;
+    this.storage = engine.storage;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  private NamespaceInfo namespace() {
+    NamespaceInfo ns = call(() -> storage.namespaces().get(name)).orElseThrow(DefaultSyncEngine::databaseNotFound);
+    engine.remember(name, ns);
+    return ns;
+  }
+
+  @Override
+  public DatabaseInfo info() {
+    return DefaultSyncEngine.info(namespace());
+  }
+
+  @Override
+  public int revsLimit() {
+    return engine.remember(name, namespace());
+  }
+
+  @Override
+  public void setRevsLimit(int limit) {
+    if (limit < 1) {
+      throw new SyncException(EngineError.BAD_REQUEST, "revs_limit must be a positive integer");
+    }
+    engine.remember(name, call(() -> storage.namespaces().putMetadata(name, DefaultSyncEngine.REVS_LIMIT_KEY,
+        Integer.toString(limit))));
+  }
+
+  @Override
+  public Optional<String> metadata(String key) {
+    return Optional.ofNullable(namespace().metadata().get(key));
+  }
+
+  @Override
+  public void setMetadata(String key, String value) {
+    checkMetadataKey(key);
+    java.util.Objects.requireNonNull(value, "value is null");
+    call(() -> storage.namespaces().putMetadata(name, key, value));
+  }
+
+  @Override
+  public void removeMetadata(String key) {
+    checkMetadataKey(key);
+    call(() -> storage.namespaces().putMetadata(name, key, null));
+  }
+
+  private static void checkMetadataKey(String key) {
+    if (key == null || key.isEmpty() || key.startsWith("engine.")) {
+      throw new SyncException(EngineError.BAD_REQUEST, "metadata keys starting with 'engine.' are reserved");
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public WriteOutcome.Ok put(ObjectNode doc) {
+    return put(DocumentWrite.of(doc), true);
+  }
+
+  @Override
+  public WriteOutcome.Ok put(DocumentWrite write, boolean newEdits) {
+    WriteOutcome outcome = bulkDocs(List.of(write), newEdits).get(0);
+    return switch (outcome) {
+      case WriteOutcome.Ok ok -> ok;
+      case WriteOutcome.Failed failed -> throw failed.toException();
+    };
+  }
+
+  @Override
+  public WriteOutcome.Ok delete(String id, String rev) {
+    ObjectNode doc = Json.object().put("_id", id).put("_rev", rev).put("_deleted", true);
+    return put(doc);
+  }
+
+  @Override
+  public List<WriteOutcome> bulkDocs(List<DocumentWrite> docs, boolean newEdits) {
+    WriteOutcome[] out = new WriteOutcome[docs.size()];
+    ParsedDoc[] parsed = new ParsedDoc[docs.size()];
+    Map<String, List<Integer>> byId = new LinkedHashMap<>();
+    for (int i = 0; i < docs.size(); i++) {
+      ObjectNode doc = docs.get(i).doc();
+      String id = doc.path("_id").isTextual() ? doc.get("_id").textValue() : null;
+      if (id != null && id.startsWith(DocParser.LOCAL_PREFIX)) {
+        out[i] = writeLocal(id, doc);
+        continue;
+      }
+      try {
+        parsed[i] = DocParser.parse(doc, null, docs.get(i).attachmentBytes(), newEdits);
+        byId.computeIfAbsent(parsed[i].id(), k -> new ArrayList<>()).add(i);
+      } catch (SyncException e) {
+        out[i] = failed(id == null ? "" : id, doc.path("_rev").isTextual() ? doc.get("_rev").textValue() : null, e);
+      }
+    }
+    if (!byId.isEmpty()) {
+      int revsLimit = engine.revsLimit(name);
+      List<String> ids = new ArrayList<>(byId.keySet());
+      int max = storage.capabilities().maxBatchSize();
+      for (int from = 0; from < ids.size(); from += max) {
+        writeChunk(ids.subList(from, Math.min(ids.size(), from + max)), byId, parsed, out, newEdits, revsLimit);
+      }
+    }
+    return List.of(out);
+  }
+
+  private WriteOutcome writeLocal(String id, ObjectNode doc) {
+    try {
+      return new WriteOutcome.Ok(id, putLocal(id, doc), 0, 0);
+    } catch (SyncException e) {
+      return failed(id, doc.path("_rev").isTextual() ? doc.get("_rev").textValue() : null, e);
+    }
+  }
+
+  /**
+   * Writes the documents {@code chunk} names: one getAll, one write; the ids whose compare-and-set
+   * lost to a concurrent writer are re-read and all their edits re-applied to the fresh tree, so
+   * an interactive edit is judged against what is really stored.
+   */
+  private void writeChunk(
+      List<String> chunk, Map<String, List<Integer>> byId, ParsedDoc[] parsed, WriteOutcome[] out,
+      boolean newEdits, int revsLimit) {
+    Capabilities caps = storage.capabilities();
+    boolean pushdown = caps.has(Capability.QUERY_PUSHDOWN);
+    List<String> pending = chunk;
+    for (int attempt = 0; attempt < engine.options.maxWriteAttempts() && !pending.isEmpty(); attempt++) {
+      List<String> ids = pending;
+      Map<String, StoredDocument> stored = new HashMap<>();
+      for (StoredDocument sd : call(() -> storage.documents().getAll(name, ids))) {
+        stored.put(sd.id(), sd);
+      }
+      Map<Integer, String> okRevs = new HashMap<>();
+      List<WriteItem> items = new ArrayList<>();
+      for (String id : ids) {
+        StoredDocument sd = stored.get(id);
+        RevTree tree = sd == null ? new RevTree() : engine.codec.decode(sd.state());
+        Map<String, byte[]> blobs = new LinkedHashMap<>();
+        boolean changed = false;
+        Map<Integer, SyncException> errors = new HashMap<>();
+        for (int i : byId.get(id)) {
+          try {
+            if (newEdits) {
+              okRevs.put(i, Edits.applyInteractive(tree, parsed[i], blobs).toString());
+              changed = true;
+            } else {
+              changed |= Edits.applyReplicated(tree, parsed[i], blobs);
+              okRevs.put(i, parsed[i].rev().orElseThrow().toString());
+            }
+          } catch (SyncException e) {
+            errors.put(i, e);
+          }
+        }
+        errors.forEach((i, e) -> out[i] = failed(id, parsed[i], e));
+        if (!changed) {
+          for (int i : byId.get(id)) {
+            if (okRevs.containsKey(i)) {
+              out[i] = new WriteOutcome.Ok(id, okRevs.get(i), sd.seq(), sd.timestamp());
+            }
+          }
+          continue;
+        }
+        tree.stem(revsLimit);
+        byte[] state = engine.codec.encode(tree);
+        if (sd != null && java.util.Arrays.equals(state, sd.state())) {
+          // Replicated history the tree already had (re-added, then stemmed away again).
+          for (int i : byId.get(id)) {
+            if (okRevs.containsKey(i)) {
+              out[i] = new WriteOutcome.Ok(id, okRevs.get(i), sd.seq(), sd.timestamp());
+            }
+          }
+          continue;
+        }
+        if (state.length > caps.maxValueBytes()) {
+          failAll(id, byId, parsed, okRevs, out, new SyncException(EngineError.DOCUMENT_TOO_LARGE, "Document too large"));
+          continue;
+        }
+        try {
+          storeBlobs(sd == null ? null : stored.get(id), blobs);
+        } catch (SyncException e) {
+          failAll(id, byId, parsed, okRevs, out, DefaultSyncEngine.translate(e));
+          continue;
+        }
+        RevTree.Node winner = tree.winner();
+        Optional<JsonValue.JsonObject> queryBody = pushdown && !winner.deleted()
+            ? Optional.of(Json.toObject(winner.body().orElseGet(Json::object)))
+            : Optional.empty();
+        items.add(new WriteItem(id, winner.rev().toString(), winner.deleted(), state,
+            sd == null ? 0 : sd.seq(), queryBody));
+      }
+      if (items.isEmpty()) {
+        return;
+      }
+      List<WriteResult> results = call(() -> storage.documents().write(name, items));
+      List<String> retry = new ArrayList<>();
+      long committed = results.stream().filter(r -> r instanceof WriteResult.Written)
+          .mapToLong(r -> ((WriteResult.Written) r).seq()).max().orElse(0);
+      if (committed > 0) {
+        engine.notifier.committed(name, committed);
+      }
+      for (WriteResult result : results) {
+        String id = result.id();
+        switch (result) {
+          case WriteResult.Written w -> {
+            for (int i : byId.get(id)) {
+              if (okRevs.containsKey(i)) {
+                out[i] = new WriteOutcome.Ok(id, okRevs.get(i), w.seq(), w.timestamp());
+              }
+            }
+          }
+          case WriteResult.Conflict c -> retry.add(id);
+          case WriteResult.Rejected r -> failAll(id, byId, parsed, okRevs, out, DefaultSyncEngine.translate(r.error()));
+        }
+      }
+      pending = retry;
+    }
+    for (String id : pending) {
+      for (int i : byId.get(id)) {
+        out[i] = failed(id, parsed[i], new SyncException(
+            EngineError.DOCUMENT_CONFLICT, "Document update conflict: it kept changing concurrently."));
+      }
+    }
+  }
+
+  /** Stores new attachment content, skipping bytes the stored document already references. */
+  private void storeBlobs(StoredDocument previous, Map<String, byte[]> blobs) {
+    if (blobs.isEmpty()) {
+      return;
+    }
+    Set<String> known = new HashSet<>();
+    if (previous != null) {
+      for (RevTree.Node leaf : engine.codec.decode(previous.state()).leaves()) {
+        leaf.attachments().values().forEach(m -> known.add(m.blobKey()));
+      }
+    }
+    blobs.forEach((key, bytes) -> {
+      if (!known.contains(key)) {
+        storage.blobs().put(name, key, bytes);
+      }
+    });
+  }
+
+  private static void failAll(String id, Map<String, List<Integer>> byId, ParsedDoc[] parsed,
+      Map<Integer, String> okRevs, WriteOutcome[] out, SyncException e) {
+    for (int i : byId.get(id)) {
+      if (okRevs.containsKey(i)) {
+        out[i] = failed(id, parsed[i], e);
+      }
+    }
+  }
+
+  private static WriteOutcome.Failed failed(String id, ParsedDoc doc, SyncException e) {
+    return failed(id, doc.rev().map(Rev::toString).orElse(null), e);
+  }
+
+  private static WriteOutcome.Failed failed(String id, String rev, SyncException e) {
+    return new WriteOutcome.Failed(id, Optional.ofNullable(rev), e.errorCode(), e.getMessage());
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private Optional<StoredDocument> load(String id) {
+    return call(() -> storage.documents().get(name, id));
+  }
+
+  private Map<String, StoredDocument> loadAll(List<String> ids) {
+    Map<String, StoredDocument> out = new HashMap<>();
+    List<String> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
+    int max = storage.capabilities().maxBatchSize();
+    for (int from = 0; from < distinct.size(); from += max) {
+      List<String> part = distinct.subList(from, Math.min(distinct.size(), from + max));
+      for (StoredDocument sd : call(() -> storage.documents().getAll(name, part))) {
+        out.put(sd.id(), sd);
+      }
+    }
+    return out;
+  }
+
+  private Function<String, byte[]> blobReader() {
+    return key -> call(() -> storage.blobs().get(name, key)).orElseThrow(() -> new SyncException(
+        EngineError.CORRUPT_STATE, "attachment content " + key + " is missing from the blob store"));
+  }
+
+  private Document render(StoredDocument sd, RevTree tree, RevTree.Node node, ReadOptions options) {
+    return new Document(DocRenderer.render(sd.id(), tree, node, options, sd.seq(), blobReader()),
+        sd.seq(), sd.timestamp());
+  }
+
+  @Override
+  public Document get(String id, ReadOptions options) {
+    if (id.startsWith(DocParser.LOCAL_PREFIX)) {
+      return getLocal(id).map(json -> new Document(json, 0, 0)).orElseThrow(() -> DocRenderer.notFound("missing"));
+    }
+    Optional<Rev> rev = options.rev().map(Rev::parse);
+    StoredDocument sd = load(id).orElseThrow(() -> DocRenderer.notFound("missing"));
+    RevTree tree = engine.codec.decode(sd.state());
+    RevTree.Node node;
+    if (rev.isPresent()) {
+      node = tree.node(rev.get()).filter(n -> n.body().isPresent())
+          .orElseThrow(() -> DocRenderer.notFound("missing"));
+    } else {
+      node = tree.winner();
+      if (node.deleted()) {
+        throw DocRenderer.notFound("deleted");
+      }
+    }
+    return render(sd, tree, node, options);
+  }
+
+  @Override
+  public List<OpenRevResult> openRevs(String id, List<String> revs, ReadOptions options) {
+    List<Rev> parsedRevs = revs.stream().map(Rev::parse).toList();
+    Optional<StoredDocument> sd = load(id);
+    if (sd.isEmpty()) {
+      return parsedRevs.stream().<OpenRevResult>map(r -> new OpenRevResult.Missing(r.toString())).toList();
+    }
+    RevTree tree = engine.codec.decode(sd.get().state());
+    List<OpenRevResult> out = new ArrayList<>();
+    Set<Rev> seen = new HashSet<>();
+    for (Rev r : parsedRevs) {
+      List<RevTree.Node> found = options.latest()
+          ? tree.leavesUnder(r)
+          : tree.node(r).filter(n -> n.body().isPresent()).map(List::of).orElse(List.of());
+      if (found.isEmpty()) {
+        out.add(new OpenRevResult.Missing(r.toString()));
+      }
+      for (RevTree.Node n : found) {
+        if (seen.add(n.rev())) {
+          out.add(new OpenRevResult.Found(render(sd.get(), tree, n, options)));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<OpenRevResult> openAllRevs(String id, ReadOptions options) {
+    StoredDocument sd = load(id).orElseThrow(() -> DocRenderer.notFound("missing"));
+    RevTree tree = engine.codec.decode(sd.state());
+    return tree.leaves().stream().<OpenRevResult>map(n -> new OpenRevResult.Found(render(sd, tree, n, options)))
+        .toList();
+  }
+
+  @Override
+  public Map<String, RevsDiff> revsDiff(Map<String, List<String>> revs) {
+    Map<String, StoredDocument> stored = loadAll(new ArrayList<>(revs.keySet()));
+    Map<String, RevsDiff> out = new LinkedHashMap<>();
+    revs.forEach((id, list) -> {
+      List<Rev> asked = new ArrayList<>(new LinkedHashSet<>(list.stream().map(Rev::parse).toList()));
+      StoredDocument sd = stored.get(id);
+      if (sd == null) {
+        out.put(id, new RevsDiff(asked.stream().map(Rev::toString).toList(), List.of()));
+        return;
+      }
+      RevTree tree = engine.codec.decode(sd.state());
+      List<Rev> missing = asked.stream().filter(r -> !tree.contains(r)).toList();
+      if (missing.isEmpty()) {
+        return;
+      }
+      long highest = missing.stream().mapToLong(Rev::gen).max().orElseThrow();
+      // CouchDB's find_missing: a leaf older than some missing revision may be its ancestor.
+      List<String> ancestors = tree.leaves().stream().map(RevTree.Node::rev).filter(l -> l.gen() < highest)
+          .map(Rev::toString).toList();
+      out.put(id, new RevsDiff(missing.stream().map(Rev::toString).toList(), ancestors));
+    });
+    return out;
+  }
+
+  @Override
+  public List<BulkGetResult> bulkGet(List<BulkGetRequest> requests, ReadOptions options) {
+    Map<String, StoredDocument> stored = loadAll(requests.stream().map(BulkGetRequest::id).toList());
+    List<BulkGetResult> out = new ArrayList<>(requests.size());
+    for (BulkGetRequest request : requests) {
+      out.add(new BulkGetResult(request.id(), bulkGetOne(request, stored.get(request.id()), options)));
+    }
+    return out;
+  }
+
+  private List<OpenRevResult> bulkGetOne(BulkGetRequest request, StoredDocument sd, ReadOptions options) {
+    String id = request.id();
+    List<String> attsSince = new ArrayList<>(options.attsSince());
+    attsSince.addAll(request.attsSince());
+    ReadOptions opts = options.withAttsSince(attsSince);
+    if (sd == null) {
+      return List.of(notFound(id, request.rev(), "missing"));
+    }
+    try {
+      RevTree tree = engine.codec.decode(sd.state());
+      if (request.rev().isEmpty()) {
+        RevTree.Node winner = tree.winner();
+        return winner.deleted()
+            ? List.of(notFound(id, request.rev(), "deleted"))
+            : List.of(new OpenRevResult.Found(render(sd, tree, winner, opts)));
+      }
+      Rev rev = Rev.parse(request.rev().get());
+      List<RevTree.Node> found = options.latest()
+          ? tree.leavesUnder(rev)
+          : tree.node(rev).filter(n -> n.body().isPresent()).map(List::of).orElse(List.of());
+      if (found.isEmpty()) {
+        return List.of(notFound(id, request.rev(), "missing"));
+      }
+      return found.stream().<OpenRevResult>map(n -> new OpenRevResult.Found(render(sd, tree, n, opts))).toList();
+    } catch (SyncException e) {
+      if (e.errorCode() == EngineError.INVALID_REVISION) {
+        return List.of(new OpenRevResult.Failed(id, request.rev(), e.errorCode(), e.getMessage()));
+      }
+      throw e;
+    }
+  }
+
+  private static OpenRevResult notFound(String id, Optional<String> rev, String reason) {
+    return new OpenRevResult.Failed(id, rev, EngineError.DOCUMENT_NOT_FOUND, reason);
+  }
+
+  @Override
+  public AllDocsResult allDocs(AllDocsOptions options) {
+    NamespaceInfo ns = namespace();
+    ReadOptions docOptions = ReadOptions.defaults().withConflicts(options.conflicts())
+        .withAttachments(options.attachments());
+    List<AllDocsResult.Row> rows = new ArrayList<>();
+    if (options.keys().isPresent()) {
+      List<String> keys = options.keys().get();
+      Map<String, StoredDocument> stored = loadAll(keys);
+      long end = Math.min((long) keys.size(), (long) options.skip() + options.limit());
+      for (int i = options.skip(); i < end; i++) {
+        String key = keys.get(i);
+        StoredDocument sd = stored.get(key);
+        if (sd == null) {
+          rows.add(new AllDocsResult.Row(key, Optional.empty(), false, Optional.empty(), Optional.of("not_found")));
+        } else {
+          rows.add(row(sd, options.includeDocs() && !sd.deleted(), docOptions));
+        }
+      }
+    } else {
+      long need = Math.min((long) options.skip() + options.limit(), Integer.MAX_VALUE);
+      List<StoredDocument> found = new ArrayList<>();
+      Optional<String> start = options.startKey();
+      String lastId = null;
+      while (found.size() < need) {
+        int want = (int) Math.min(PAGE, need - found.size());
+        int ask = lastId == null ? want : want + 1;
+        KeyRange range = new KeyRange(
+            start, options.endKey(), options.inclusiveEnd(), options.descending(), false, ask);
+        List<StoredDocument> page = call(() -> storage.documents().range(name, range));
+        int taken = 0;
+        for (StoredDocument sd : page) {
+          if (sd.id().equals(lastId)) {
+            continue;
+          }
+          if (found.size() < need) {
+            found.add(sd);
+            taken++;
+          }
+        }
+        if (page.size() < ask || taken == 0) {
+          break;
+        }
+        lastId = found.get(found.size() - 1).id();
+        start = Optional.of(lastId);
+      }
+      for (int i = options.skip(); i < found.size(); i++) {
+        rows.add(row(found.get(i), options.includeDocs(), docOptions));
+      }
+    }
+    return new AllDocsResult(ns.documentCount(), options.skip(), rows, ns.lastSeq());
+  }
+
+  private AllDocsResult.Row row(StoredDocument sd, boolean includeDoc, ReadOptions docOptions) {
+    Optional<ObjectNode> doc = Optional.empty();
+    if (includeDoc) {
+      RevTree tree = engine.codec.decode(sd.state());
+      doc = Optional.of(render(sd, tree, tree.winner(), docOptions).json());
+    }
+    return new AllDocsResult.Row(sd.id(), Optional.of(sd.winningRev()), sd.deleted(), doc, Optional.empty());
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  @Override
+  public ChangesResult changes(ChangesOptions options) {
+    Optional<Query.Filter> filter = options.selector().map(SelectorTranslator::translate);
+    if (options.limit() == 0) {
+      return new ChangesResult(List.of(), options.since(), OptionalLong.empty());
+    }
+    Optional<Set<String>> docIds = options.docIds().map(HashSet::new);
+    if (filter.isPresent() && !options.descending() && storage.capabilities().has(Capability.QUERY_PUSHDOWN)) {
+      Optional<ChangesResult> pushed = pushedDownChanges(options, filter.get());
+      if (pushed.isPresent()) {
+        return pushed.get();
+      }
+    }
+    boolean filtered = filter.isPresent() || docIds.isPresent();
+    boolean needTree = filter.isPresent() || options.includeDocs()
+        || options.style() == ChangesOptions.Style.ALL_DOCS;
+    ReadOptions docOptions = ReadOptions.defaults().withConflicts(options.conflicts())
+        .withAttachments(options.attachments());
+    List<ChangesResult.Row> rows = new ArrayList<>();
+    long lastSeq = options.since();
+    long cursor = options.descending() ? Long.MAX_VALUE : options.since();
+    boolean reachedEnd = false;
+    scan:
+    while (true) {
+      int want = filtered ? PAGE : Math.min(PAGE, options.limit() - rows.size());
+      long from = cursor;
+      ChangesRange range = options.descending()
+          ? new ChangesRange(options.since(), from, true, want)
+          : new ChangesRange(from, Long.MAX_VALUE, false, want);
+      if (options.descending() && from <= options.since() + 1) {
+        reachedEnd = true;
+        break;
+      }
+      List<StoredDocument> page = call(() -> storage.documents().changes(name, range));
+      for (int i = 0; i < page.size(); i++) {
+        StoredDocument sd = page.get(i);
+        lastSeq = sd.seq();
+        cursor = sd.seq();
+        if (docIds.isEmpty() || docIds.get().contains(sd.id())) {
+          changeRow(sd, needTree, filter, options, docOptions).ifPresent(rows::add);
+        }
+        if (rows.size() >= options.limit()) {
+          reachedEnd = i == page.size() - 1 && page.size() < want;
+          break scan;
+        }
+      }
+      if (page.size() < want) {
+        reachedEnd = true;
+        break;
+      }
+    }
+    return new ChangesResult(rows, lastSeq, reachedEnd ? OptionalLong.of(0) : OptionalLong.empty());
+  }
+
+  /**
+   * A selector-filtered page answered by the storage's query push-down, so that a selective feed
+   * over a large database does not decode every document. The newest visible sequence is read
+   * first: once it is visible no lower sequence can appear later (the SPI's first invariant), so
+   * when the query returns less than a full page, the feed may advance to it even though the rows
+   * in between did not match.
+   */
+  private Optional<ChangesResult> pushedDownChanges(ChangesOptions options, Query.Filter selector) {
+    long since = options.since();
+    List<StoredDocument> newest = call(() -> storage.documents().changes(
+        name, new ChangesRange(since, Long.MAX_VALUE, true, 1)));
+    long visible = newest.isEmpty() ? since : newest.get(0).seq();
+    List<Query.Filter> parts = new ArrayList<>();
+    parts.add(new Query.Filter.Compare(Query.Field.seq(), Query.Op.GT, JsonValue.JsonNumber.of(since)));
+    parts.add(selector);
+    options.docIds().ifPresent(ids -> parts.add(ids.isEmpty()
+        ? new Query.Filter.Or(List.of())
+        : new Query.Filter.In(Query.Field.id(), ids.stream().<JsonValue>map(JsonValue.JsonString::new).toList())));
+    int want = Math.min(options.limit(), PAGE);
+    Query query = new Query(new Query.Filter.And(parts),
+        List.of(new Query.SortKey(Query.Field.seq(), false)), Optional.empty(), want, true);
+    Optional<List<StoredDocument>> answer = call(() -> storage.queries().query(name, query));
+    if (answer.isEmpty()) {
+      return Optional.empty();
+    }
+    ReadOptions docOptions = ReadOptions.defaults().withConflicts(options.conflicts())
+        .withAttachments(options.attachments());
+    List<ChangesResult.Row> rows = new ArrayList<>();
+    long last = since;
+    for (StoredDocument sd : answer.get()) {
+      changeRow(sd, true, Optional.empty(), options, docOptions).ifPresent(rows::add);
+      last = Math.max(last, sd.seq());
+    }
+    if (answer.get().size() == want) {
+      return Optional.of(new ChangesResult(rows, last, OptionalLong.empty()));
+    }
+    return Optional.of(new ChangesResult(rows, Math.max(last, visible), OptionalLong.of(0)));
+  }
+
+  private Optional<ChangesResult.Row> changeRow(StoredDocument sd, boolean needTree,
+      Optional<Query.Filter> filter, ChangesOptions options, ReadOptions docOptions) {
+    if (!needTree) {
+      return Optional.of(new ChangesResult.Row(sd.seq(), sd.id(), List.of(sd.winningRev()), sd.deleted(),
+          sd.timestamp(), Optional.empty()));
+    }
+    RevTree tree = engine.codec.decode(sd.state());
+    RevTree.Node winner = tree.winner();
+    if (filter.isPresent()) {
+      JsonValue.JsonObject body = winner.deleted()
+          ? JsonValue.JsonObject.empty()
+          : Json.toObject(winner.body().orElseGet(Json::object));
+      var candidate = new QueryEvaluator.Candidate(sd.id(), sd.seq(), sd.timestamp(), winner.deleted(), body);
+      if (!QueryEvaluator.matches(filter.get(), candidate)) {
+        return Optional.empty();
+      }
+    }
+    List<String> revs = options.style() == ChangesOptions.Style.ALL_DOCS
+        ? tree.leaves().stream().map(n -> n.rev().toString()).toList()
+        : List.of(winner.rev().toString());
+    Optional<ObjectNode> doc = options.includeDocs()
+        ? Optional.of(render(sd, tree, winner, docOptions).json())
+        : Optional.empty();
+    return Optional.of(new ChangesResult.Row(sd.seq(), sd.id(), revs, winner.deleted(), sd.timestamp(), doc));
+  }
+
+  @Override
+  public ChangesResult changes(ChangesOptions options, Duration timeout) {
+    long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+    ChangesOptions current = options;
+    while (true) {
+      ChangesResult result = changes(current);
+      long remaining = deadline - System.nanoTime();
+      if (!result.results().isEmpty() || remaining <= 0 || options.descending()) {
+        return result;
+      }
+      long seen = awaitChanges(result.lastSeq(), Duration.ofNanos(remaining));
+      if (seen <= result.lastSeq()) {
+        return result;
+      }
+      current = current.withSince(result.lastSeq());
+    }
+  }
+
+  @Override
+  public long awaitChanges(long since, Duration timeout) {
+    return call(() -> engine.notifier.await(name, since, timeout, () -> namespace().lastSeq()));
+  }
+
+  // ---------------------------------------------------------------- attachments
+
+  @Override
+  public Attachment attachment(String id, String attachmentName) {
+    return attachment(id, attachmentName, Optional.empty());
+  }
+
+  @Override
+  public Attachment attachment(String id, String attachmentName, String rev) {
+    return attachment(id, attachmentName, Optional.of(Rev.parse(rev)));
+  }
+
+  private Attachment attachment(String id, String attachmentName, Optional<Rev> rev) {
+    StoredDocument sd = load(id).orElseThrow(() -> DocRenderer.notFound("missing"));
+    RevTree tree = engine.codec.decode(sd.state());
+    RevTree.Node node;
+    if (rev.isPresent()) {
+      node = tree.node(rev.get()).filter(n -> n.body().isPresent())
+          .orElseThrow(() -> DocRenderer.notFound("missing"));
+    } else {
+      node = tree.winner();
+      if (node.deleted()) {
+        throw DocRenderer.notFound("deleted");
+      }
+    }
+    AttachmentMeta meta = node.attachments().get(attachmentName);
+    if (meta == null) {
+      throw new SyncException(EngineError.ATTACHMENT_NOT_FOUND, "Document is missing attachment");
+    }
+    byte[] data = blobReader().apply(meta.blobKey());
+    return new Attachment(attachmentName, meta.contentType(), data, meta.encoding(), meta.digest(), meta.length(),
+        meta.revpos());
+  }
+
+  @Override
+  public WriteOutcome.Ok putAttachment(String id, String rev, String attachmentName, String contentType, byte[] data) {
+    ObjectNode doc = rev == null ? Json.object().put("_id", id) : leafForEdit(id, rev);
+    doc.withObject("_attachments").putObject(attachmentName).put("follows", true).put("content_type", contentType);
+    return put(new DocumentWrite(doc, Map.of(attachmentName, data)), true);
+  }
+
+  @Override
+  public WriteOutcome.Ok deleteAttachment(String id, String rev, String attachmentName) {
+    ObjectNode doc = leafForEdit(id, rev);
+    JsonNode atts = doc.get("_attachments");
+    if (atts == null || !atts.has(attachmentName)) {
+      throw new SyncException(EngineError.ATTACHMENT_NOT_FOUND, "Document is missing attachment");
+    }
+    ((ObjectNode) atts).remove(attachmentName);
+    return put(doc);
+  }
+
+  /** The leaf {@code rev} as a document to edit (attachments as stubs); a conflict if it is not a leaf. */
+  private ObjectNode leafForEdit(String id, String rev) {
+    Rev parsed = Rev.parse(rev);
+    StoredDocument sd = load(id).orElseThrow(Edits::conflict);
+    RevTree tree = engine.codec.decode(sd.state());
+    if (!tree.isLeaf(parsed)) {
+      throw Edits.conflict();
+    }
+    ObjectNode doc = render(sd, tree, tree.node(parsed).orElseThrow(), ReadOptions.defaults()).json();
+    doc.remove("_deleted");
+    return doc;
+  }
+
+  // ---------------------------------------------------------------- local documents
+
+  private static String localId(String id) {
+    String local = id.startsWith(DocParser.LOCAL_PREFIX) ? id.substring(DocParser.LOCAL_PREFIX.length()) : id;
+    if (local.isEmpty()) {
+      throw new SyncException(EngineError.BAD_REQUEST, "Local document id is empty");
+    }
+    return local;
+  }
+
+  @Override
+  public Optional<ObjectNode> getLocal(String id) {
+    String local = localId(id);
+    Optional<LocalDocument> stored = call(() -> storage.locals().get(name, local));
+    return stored.map(ld -> {
+      ObjectNode json = Json.object();
+      json.put("_id", DocParser.LOCAL_PREFIX + local);
+      json.put("_rev", "0-" + ld.version());
+      json.setAll(engine.codec.decodeLocal(ld.body()));
+      return json;
+    });
+  }
+
+  @Override
+  public String putLocal(String id, ObjectNode doc) {
+    String local = localId(id);
+    if (doc.has("_attachments")) {
+      throw new SyncException(EngineError.INVALID_DOCUMENT, "_local documents do not accept attachments.");
+    }
+    JsonNode docId = doc.get("_id");
+    if (docId != null && !(docId.isTextual() && localId(docId.textValue()).equals(local))) {
+      throw new SyncException(EngineError.BAD_REQUEST, "Document id does not match the request");
+    }
+    JsonNode rev = doc.get("_rev");
+    if (doc.path("_deleted").asBoolean(false)) {
+      deleteLocal(local, rev == null ? "" : rev.asText());
+      return "0-0";
+    }
+    long expected = rev == null ? 0 : localVersion(rev.asText());
+    ObjectNode body = doc.deepCopy();
+    body.remove(List.of("_id", "_rev"));
+    try {
+      long version = storage.locals().put(name, local, engine.codec.encodeLocal(body), expected);
+      return "0-" + version;
+    } catch (SyncException e) {
+      if (e.errorCode() == StorageError.LOCAL_CONFLICT) {
+        throw Edits.conflict();
+      }
+      throw DefaultSyncEngine.translate(e);
+    }
+  }
+
+  @Override
+  public void deleteLocal(String id, String rev) {
+    String local = localId(id);
+    long expected = localVersion(rev);
+    try {
+      storage.locals().delete(name, local, expected);
+    } catch (SyncException e) {
+      if (e.errorCode() == StorageError.LOCAL_CONFLICT) {
+        // Only on this error path is the second call worth it, to tell absent from stale.
+        if (call(() -> storage.locals().get(name, local)).isEmpty()) {
+          throw DocRenderer.notFound("missing");
+        }
+        throw Edits.conflict();
+      }
+      throw DefaultSyncEngine.translate(e);
+    }
+  }
+
+  /** {@code 0-N} to N; anything else can match no stored version, so it is a conflict. */
+  private static long localVersion(String rev) {
+    if (rev != null && rev.startsWith("0-") && rev.length() > 2 && rev.length() < 20) {
+      try {
+        long version = Long.parseLong(rev.substring(2));
+        if (version > 0) {
+          return version;
+        }
+      } catch (NumberFormatException e) {
+        // falls through to the conflict
+      }
+    }
+    throw Edits.conflict();
+  }
+
+  // ---------------------------------------------------------------- query
+
+  @Override
+  public QueryResult query(Query query) {
+    Map<String, StoredDocument> stored = new HashMap<>();
+    List<QueryEvaluator.Candidate> best = null;
+    if (storage.capabilities().has(Capability.QUERY_PUSHDOWN)) {
+      Optional<List<StoredDocument>> answer = call(() -> storage.queries().query(name, query));
+      if (answer.isPresent()) {
+        best = new ArrayList<>();
+        for (StoredDocument sd : answer.get()) {
+          stored.put(sd.id(), sd);
+          best.add(candidate(sd));
+        }
+      }
+    }
+    if (best == null) {
+      best = List.of();
+      Optional<String> start = Optional.empty();
+      String lastId = null;
+      while (true) {
+        int ask = lastId == null ? PAGE : PAGE + 1;
+        KeyRange range = new KeyRange(start, Optional.empty(), true, false, query.includeDeleted(), ask);
+        List<StoredDocument> page = call(() -> storage.documents().range(name, range));
+        List<QueryEvaluator.Candidate> merged = new ArrayList<>(best);
+        for (StoredDocument sd : page) {
+          if (!sd.id().equals(lastId)) {
+            stored.put(sd.id(), sd);
+            merged.add(candidate(sd));
+          }
+        }
+        best = QueryEvaluator.evaluate(query, merged);
+        Set<String> keep = new HashSet<>();
+        best.forEach(c -> keep.add(c.id()));
+        if (page.size() < ask || page.isEmpty()) {
+          stored.keySet().retainAll(keep);
+          break;
+        }
+        lastId = page.get(page.size() - 1).id();
+        start = Optional.of(lastId);
+        stored.keySet().retainAll(keep);
+      }
+    }
+    List<Document> docs = new ArrayList<>(best.size());
+    for (QueryEvaluator.Candidate c : best) {
+      StoredDocument sd = stored.get(c.id());
+      RevTree tree = engine.codec.decode(sd.state());
+      docs.add(render(sd, tree, tree.winner(), ReadOptions.defaults()));
+    }
+    Optional<Query.Cursor> next = best.size() == query.limit() && !best.isEmpty()
+        ? Optional.of(QueryEvaluator.cursorAfter(query.sort(), best.get(best.size() - 1)))
+        : Optional.empty();
+    return new QueryResult(docs, next);
+  }
+
+  private QueryEvaluator.Candidate candidate(StoredDocument sd) {
+    RevTree.Node winner = engine.codec.decode(sd.state()).winner();
+    JsonValue.JsonObject body = winner.deleted()
+        ? JsonValue.JsonObject.empty()
+        : Json.toObject(winner.body().orElseGet(Json::object));
+    return new QueryEvaluator.Candidate(sd.id(), sd.seq(), sd.timestamp(), winner.deleted(), body);
+  }
+}

@@ -1,0 +1,153 @@
+package io.polysync.engine.internal;
+
+import io.polysync.engine.Database;
+import io.polysync.engine.DatabaseInfo;
+import io.polysync.engine.EngineError;
+import io.polysync.engine.EngineOptions;
+import io.polysync.engine.SyncEngine;
+import io.polysync.spi.Capabilities;
+import io.polysync.spi.NamespaceInfo;
+import io.polysync.spi.Storage;
+import io.polysync.spi.StorageError;
+import io.polysync.spi.SyncException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/** The engine: shared state (storage, codec, notifier, revs_limit cache) behind the database handles. */
+public final class DefaultSyncEngine implements SyncEngine {
+  static final String REVS_LIMIT_KEY = "engine.revs_limit";
+  private static final Pattern DATABASE_NAME = Pattern.compile("^[a-z][a-z0-9_$()+/-]*$");
+  private static final int MAX_DATABASE_NAME = 238;
+  /** How long a revs_limit read is trusted; another process may change it. */
+  private static final long REVS_LIMIT_TTL_NANOS = 5_000_000_000L;
+
+  final Storage storage;
+  final EngineOptions options;
+  final StateCodec codec;
+  final Notifier notifier;
+  private final boolean ownsStorage;
+  private final Map<String, CachedLimit> revsLimits = new ConcurrentHashMap<>();
+
+  private record CachedLimit(int limit, long loadedAt) {}
+
+  private DefaultSyncEngine(Storage storage, EngineOptions options, boolean ownsStorage) {
+    this.storage = storage;
+    this.options = options;
+    this.codec = new JsonStateCodec();
+    this.notifier = new Notifier(storage.signals());
+    this.ownsStorage = ownsStorage;
+  }
+
+  public static SyncEngine create(Storage storage, EngineOptions options, boolean ownsStorage) {
+    java.util.Objects.requireNonNull(storage, "storage is null");
+    java.util.Objects.requireNonNull(options, "options is null");
+    return new DefaultSyncEngine(storage, options, ownsStorage);
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return storage.capabilities();
+  }
+
+  @Override
+  public Database createDatabase(String name) {
+    if (name == null || name.length() > MAX_DATABASE_NAME || !DATABASE_NAME.matcher(name).matches()) {
+      throw new SyncException(
+          EngineError.INVALID_DATABASE_NAME,
+          "Name: '" + name + "'. Only lowercase characters (a-z), digits (0-9), and any of the characters"
+              + " _, $, (, ), +, -, and / are allowed. Must begin with a letter.");
+    }
+    call(() -> storage.namespaces().create(name, Map.of()));
+    revsLimits.remove(name);
+    return database(name);
+  }
+
+  @Override
+  public Database database(String name) {
+    return new DefaultDatabase(this, name);
+  }
+
+  @Override
+  public boolean databaseExists(String name) {
+    return call(() -> storage.namespaces().get(name)).isPresent();
+  }
+
+  @Override
+  public void deleteDatabase(String name) {
+    call(() -> {
+      storage.namespaces().drop(name);
+      return null;
+    });
+    revsLimits.remove(name);
+    notifier.forget(name);
+  }
+
+  @Override
+  public List<DatabaseInfo> listDatabases(String afterName, int limit) {
+    return call(() -> storage.namespaces().list(afterName, limit)).stream()
+        .map(DefaultSyncEngine::info)
+        .toList();
+  }
+
+  static DatabaseInfo info(NamespaceInfo ns) {
+    return new DatabaseInfo(
+        ns.name(), ns.documentCount(), ns.deletedCount(), ns.lastSeq(), ns.lastTimestamp(), ns.metadata());
+  }
+
+  int revsLimit(String namespace) {
+    CachedLimit cached = revsLimits.get(namespace);
+    long now = System.nanoTime();
+    if (cached != null && now - cached.loadedAt < REVS_LIMIT_TTL_NANOS) {
+      return cached.limit;
+    }
+    NamespaceInfo ns = call(() -> storage.namespaces().get(namespace))
+        .orElseThrow(() -> databaseNotFound());
+    return remember(namespace, ns);
+  }
+
+  int remember(String namespace, NamespaceInfo ns) {
+    String value = ns.metadata().get(REVS_LIMIT_KEY);
+    int limit = value == null ? options.defaultRevsLimit() : Integer.parseInt(value);
+    revsLimits.put(namespace, new CachedLimit(limit, System.nanoTime()));
+    return limit;
+  }
+
+  static SyncException databaseNotFound() {
+    return new SyncException(EngineError.DATABASE_NOT_FOUND, "Database does not exist.");
+  }
+
+  /** Runs a storage call, giving namespace errors their database meaning. */
+  static <T> T call(Supplier<T> storageCall) {
+    try {
+      return storageCall.get();
+    } catch (SyncException e) {
+      throw translate(e);
+    }
+  }
+
+  static SyncException translate(SyncException e) {
+    if (e.errorCode() instanceof StorageError code) {
+      return switch (code) {
+        case NAMESPACE_NOT_FOUND -> new SyncException(EngineError.DATABASE_NOT_FOUND, "Database does not exist.", e);
+        case NAMESPACE_EXISTS -> new SyncException(
+            EngineError.DATABASE_EXISTS, "The database could not be created, the file already exists.", e);
+        case INVALID_NAMESPACE_NAME -> new SyncException(EngineError.INVALID_DATABASE_NAME, e.getMessage(), e);
+        case VALUE_TOO_LARGE -> new SyncException(EngineError.DOCUMENT_TOO_LARGE, "Document too large", e);
+        case INVALID_ID -> new SyncException(EngineError.BAD_REQUEST, e.getMessage(), e);
+        default -> e;
+      };
+    }
+    return e;
+  }
+
+  @Override
+  public void close() {
+    notifier.close();
+    if (ownsStorage) {
+      storage.close();
+    }
+  }
+}
