@@ -1,0 +1,152 @@
+package io.polysync.adapter.sql;
+
+import static io.polysync.adapter.sql.SqlTables.LOCALS;
+import static io.polysync.adapter.sql.SqlTables.LOCAL_BODY;
+import static io.polysync.adapter.sql.SqlTables.LOCAL_ID;
+import static io.polysync.adapter.sql.SqlTables.LOCAL_NS;
+import static io.polysync.adapter.sql.SqlTables.LOCAL_VERSION;
+import static io.polysync.adapter.sql.SqlTables.NAMESPACES;
+import static io.polysync.adapter.sql.SqlTables.NS_ID;
+import static io.polysync.adapter.sql.SqlTables.NS_NAME;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.val;
+
+import io.polysync.spi.LocalDocument;
+import io.polysync.spi.LocalStore;
+import io.polysync.spi.Names;
+import io.polysync.spi.StorageError;
+import io.polysync.spi.SyncException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Optional;
+import org.jooq.Field;
+
+/**
+ * Local documents: each call is one statement, a compare-and-set on the version column (an insert
+ * guarded by the primary key for version 0), since replication checkpoints hit this on every batch.
+ */
+final class SqlLocalStore implements LocalStore {
+  private final SqlStorage storage;
+
+  SqlLocalStore(SqlStorage storage) {
+    this.storage = storage;
+  }
+
+  @Override
+  public Optional<LocalDocument> get(String namespace, String id) {
+    byte[] key = Names.checkId(id).getBytes(StandardCharsets.UTF_8);
+    Field<Long> ns = SqlDocumentStore.namespaceId(namespace);
+    return storage.read(
+        "reading a local document",
+        ctx -> {
+          var found =
+              ctx.select(LOCAL_VERSION, LOCAL_BODY)
+                  .from(LOCALS)
+                  .where(LOCAL_NS.eq(ns).and(LOCAL_ID.eq(key)))
+                  .fetchOptional()
+                  .map(r -> new LocalDocument(id, r.value1(), r.value2()));
+          if (found.isEmpty() && !SqlNamespaceStore.exists(ctx, namespace)) {
+            throw SqlNamespaceStore.notFound(namespace);
+          }
+          return found;
+        });
+  }
+
+  @Override
+  public long put(String namespace, String id, byte[] body, long expectedVersion) {
+    byte[] key = Names.checkId(id).getBytes(StandardCharsets.UTF_8);
+    Objects.requireNonNull(body, "body is null");
+    byte[] nsKey = SqlNamespaceStore.key(namespace);
+    if (expectedVersion < 0) {
+      throw new SyncException(
+          StorageError.INVALID_ARGUMENT,
+          "expectedVersion must not be negative: " + expectedVersion);
+    }
+    long max = storage.capabilities().maxValueBytes();
+    if (body.length > max) {
+      throw new SyncException(
+          StorageError.VALUE_TOO_LARGE,
+          "local document "
+              + id
+              + " is "
+              + body.length
+              + " bytes, more than the "
+              + max
+              + " allowed");
+    }
+    if (expectedVersion == 0) {
+      int inserted;
+      try {
+        inserted =
+            storage.statement(
+                "writing a local document",
+                ctx ->
+                    ctx.insertInto(LOCALS, LOCAL_NS, LOCAL_ID, LOCAL_VERSION, LOCAL_BODY)
+                        .select(
+                            ctx.select(NS_ID, val(key, LOCAL_ID), inline(1L), val(body, LOCAL_BODY))
+                                .from(NAMESPACES)
+                                .where(NS_NAME.eq(nsKey)))
+                        .execute());
+      } catch (SyncException e) {
+        if (SqlErrors.isUniqueViolation(e)) {
+          throw conflict(namespace, id);
+        }
+        throw e;
+      }
+      if (inserted == 0) {
+        throw SqlNamespaceStore.notFound(namespace);
+      }
+      return 1;
+    }
+    Field<Long> ns = SqlDocumentStore.namespaceId(namespace);
+    storage.statement(
+        "writing a local document",
+        ctx -> {
+          int updated =
+              ctx.update(LOCALS)
+                  .set(LOCAL_VERSION, LOCAL_VERSION.plus(1))
+                  .set(LOCAL_BODY, body)
+                  .where(
+                      LOCAL_NS.eq(ns).and(LOCAL_ID.eq(key)).and(LOCAL_VERSION.eq(expectedVersion)))
+                  .execute();
+          if (updated == 0) {
+            throw missingOrConflict(ctx, namespace, id);
+          }
+          return null;
+        });
+    return expectedVersion + 1;
+  }
+
+  @Override
+  public void delete(String namespace, String id, long expectedVersion) {
+    byte[] key = Names.checkId(id).getBytes(StandardCharsets.UTF_8);
+    Field<Long> ns = SqlDocumentStore.namespaceId(namespace);
+    storage.statement(
+        "deleting a local document",
+        ctx -> {
+          int deleted =
+              ctx.deleteFrom(LOCALS)
+                  .where(
+                      LOCAL_NS.eq(ns).and(LOCAL_ID.eq(key)).and(LOCAL_VERSION.eq(expectedVersion)))
+                  .execute();
+          if (deleted == 0) {
+            throw missingOrConflict(ctx, namespace, id);
+          }
+          return null;
+        });
+  }
+
+  private static SyncException missingOrConflict(
+      org.jooq.DSLContext ctx, String namespace, String id) {
+    if (!SqlNamespaceStore.exists(ctx, namespace)) {
+      return SqlNamespaceStore.notFound(namespace);
+    }
+    return conflict(namespace, id);
+  }
+
+  private static SyncException conflict(String namespace, String id) {
+    return new SyncException(
+        StorageError.LOCAL_CONFLICT,
+        "local document " + id + " in " + namespace + " is not at the expected version");
+  }
+}

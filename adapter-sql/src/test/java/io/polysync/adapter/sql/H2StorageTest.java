@@ -1,0 +1,120 @@
+package io.polysync.adapter.sql;
+
+import io.polysync.spi.StorageConfig;
+import io.polysync.spi.tck.BadInputTck;
+import io.polysync.spi.tck.BlobsTck;
+import io.polysync.spi.tck.ChangesTck;
+import io.polysync.spi.tck.ConcurrencyTck;
+import io.polysync.spi.tck.DocumentsTck;
+import io.polysync.spi.tck.DurabilityTck;
+import io.polysync.spi.tck.LocalsTck;
+import io.polysync.spi.tck.MultiInstanceTck;
+import io.polysync.spi.tck.NamespacesTck;
+import io.polysync.spi.tck.QueryTck;
+import io.polysync.spi.tck.SignalsTck;
+import java.util.UUID;
+import org.junit.jupiter.api.Nested;
+
+/** The storage compliance kit against H2, on a file database in a fresh directory under target/. */
+final class H2StorageTest {
+  private static final UUID RUN = UUID.randomUUID();
+  private static final StorageConfig CONFIG =
+      StorageConfig.of("h2:target/tck-h2-" + RUN + "/polysync");
+
+  static StorageConfig config() {
+    return CONFIG;
+  }
+
+  @Nested
+  final class BadInput extends BadInputTck {
+    @Override
+    protected StorageConfig config() {
+      return H2StorageTest.config();
+    }
+  }
+
+  @Nested
+  final class Blobs extends BlobsTck {
+    @Override
+    protected StorageConfig config() {
+      return H2StorageTest.config();
+    }
+  }
+
+  @Nested
+  final class Changes extends ChangesTck {
+    @Override
+    protected StorageConfig config() {
+      return H2StorageTest.config();
+    }
+  }
+
+  @Nested
+  final class Concurrency extends ConcurrencyTck {
+    @Override
+    protected StorageConfig config() {
+      return H2StorageTest.config();
+    }
+  }
+
+  @Nested
+  final class Documents extends DocumentsTck {
+    @Override
+    protected StorageConfig config() {
+      return H2StorageTest.config();
+    }
+  }
+
+  @Nested
+  final class Durability extends DurabilityTck {
+    @Override
+    protected StorageConfig config() {
+      // An embedded H2 file is locked by the JVM that opened it, and the kit keeps one open while
+      // its
+      // writer child runs: AUTO_SERVER lets the child in through this JVM. The kill then proves
+      // that
+      // nothing the child saw acknowledged is lost, though the child's writes are executed here.
+      return StorageConfig.of("h2:target/tck-h2-durable-" + RUN + "/polysync?AUTO_SERVER=TRUE");
+    }
+  }
+
+  @Nested
+  final class Locals extends LocalsTck {
+    @Override
+    protected StorageConfig config() {
+      return H2StorageTest.config();
+    }
+  }
+
+  @Nested
+  final class MultiInstance extends MultiInstanceTck {
+    @Override
+    protected StorageConfig config() {
+      return H2StorageTest.config();
+    }
+  }
+
+  @Nested
+  final class Namespaces extends NamespacesTck {
+    @Override
+    protected StorageConfig config() {
+      return H2StorageTest.config();
+    }
+  }
+
+  @Nested
+  final class Query extends QueryTck {
+    @Override
+    protected StorageConfig config() {
+      return H2StorageTest.config();
+    }
+  }
+
+  @Nested
+  final class Signals extends SignalsTck {
+    @Override
+    protected StorageConfig config() {
+      return H2StorageTest.config();
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.polysync.adapter.sql;
+
+import io.polysync.spi.StorageConfig;
+import io.polysync.spi.tck.BadInputTck;
+import io.polysync.spi.tck.BlobsTck;
+import io.polysync.spi.tck.ChangesTck;
+import io.polysync.spi.tck.ConcurrencyTck;
+import io.polysync.spi.tck.DocumentsTck;
+import io.polysync.spi.tck.DurabilityTck;
+import io.polysync.spi.tck.LocalsTck;
+import io.polysync.spi.tck.MultiInstanceTck;
+import io.polysync.spi.tck.NamespacesTck;
+import io.polysync.spi.tck.QueryTck;
+import io.polysync.spi.tck.Services;
+import io.polysync.spi.tck.SignalsTck;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The storage compliance kit against MariaDB on this machine (127.0.0.1:3306, database test);
+ * skipped when absent, failed in CI.
+ */
+final class MariaDbStorageIT {
+  private static final StorageConfig CONFIG =
+      StorageConfig.of("mariadb://root@127.0.0.1:3306/test");
+
+  static StorageConfig config() {
+    Services.requireReachable("127.0.0.1", 3306, "MariaDB");
+    return CONFIG;
+  }
+
+  @Nested
+  final class BadInput extends BadInputTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+
+  @Nested
+  final class Blobs extends BlobsTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+
+  @Nested
+  final class Changes extends ChangesTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+
+  @Nested
+  final class Concurrency extends ConcurrencyTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+
+  @Nested
+  final class Documents extends DocumentsTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+
+  @Nested
+  final class Durability extends DurabilityTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+
+  @Nested
+  final class Locals extends LocalsTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+
+  @Nested
+  final class MultiInstance extends MultiInstanceTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+
+  @Nested
+  final class Namespaces extends NamespacesTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+
+  @Nested
+  final class Query extends QueryTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+
+  @Nested
+  final class Signals extends SignalsTck {
+    @Override
+    protected StorageConfig config() {
+      return MariaDbStorageIT.config();
+    }
+  }
+}
