@@ -1,0 +1,250 @@
+// Runs the interop suite with `node --test` against one CouchDB-compatible server.
+//
+//   node lib/runner.mjs                      against $POLYSYNC_URL (already running)
+//   node lib/runner.mjs --url URL            the same, URL given here
+//   node lib/runner.mjs --start 'CMD'        starts the server with CMD first; CMD may use
+//                                            {port}, {data} and {admin} (NAME:PASSWORD)
+//   node lib/runner.mjs --reference          starts pouchdb-server (the reference) first
+//
+// Options: --admin NAME:PASSWORD (with --start; default admin:secret), --no-auth (with --start:
+// the server has no authentication), and test files to run instead of all of test/.
+//
+// Gated files: test/auth.test.mjs needs POLYSYNC_AUTH=1, test/restart.test.mjs needs
+// POLYSYNC_RESTART_CMD. --start and --reference set both. When a gated file is left out the
+// runner says so, and with CI=true that is an error: CI must run everything.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Couch } from './couch.mjs';
+import { startServer, stopServer } from './server-ctl.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..');
+const SERVER_CTL = join(HERE, 'server-ctl.mjs');
+const SUITE_TIMEOUT_MS = 15 * 60_000;
+const GATED = {
+  'auth.test.mjs': { env: 'POLYSYNC_AUTH', why: 'the target does not declare authentication (POLYSYNC_AUTH=1)' },
+  'restart.test.mjs': { env: 'POLYSYNC_RESTART_CMD', why: 'no restart command (POLYSYNC_RESTART_CMD)' },
+};
+
+const log = (msg) => console.log(`[interop] ${msg}`);
+const shellQuote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+function parseArgs(argv) {
+  const opts = { mode: 'url', admin: 'admin:secret', auth: true, files: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '--url') {
+      opts.mode = 'url';
+      opts.url = value();
+    } else if (arg === '--start') {
+      opts.mode = 'start';
+      opts.cmd = value();
+    } else if (arg === '--reference') {
+      opts.mode = 'reference';
+    } else if (arg === '--admin') {
+      opts.admin = value();
+    } else if (arg === '--no-auth') {
+      opts.auth = false;
+    } else if (arg.startsWith('-')) {
+      throw new Error(`unknown option ${arg}`);
+    } else {
+      opts.files.push(resolve(arg));
+    }
+  }
+  return opts;
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function urlFor(port, admin) {
+  if (!admin) return `http://127.0.0.1:${port}`;
+  const i = admin.indexOf(':');
+  const user = encodeURIComponent(admin.slice(0, i));
+  const password = encodeURIComponent(admin.slice(i + 1));
+  return `http://${user}:${password}@127.0.0.1:${port}`;
+}
+
+/** Servers started here, stopped on exit. */
+const started = [];
+const tempDirs = [];
+
+function tempDir(label) {
+  const dir = mkdtempSync(join(tmpdir(), `polysync-interop-${label}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+async function start({ label, cmd, cwd, url, dir = tempDir(label) }) {
+  const state = { cmd, cwd: cwd || dir, url, log: join(dir, 'server.log'), stateFile: join(dir, 'server.json') };
+  log(`starting ${label}: ${cmd}`);
+  started.push(state);
+  Object.assign(state, await startServer(state));
+  log(`${label} is up (pid ${state.pid}), log in ${state.log}`);
+  return state;
+}
+
+/** Starts the server under test from a user command (Polysync). */
+async function startCommand(opts) {
+  const port = await freePort();
+  const data = tempDir('data');
+  const admin = opts.auth ? opts.admin : undefined;
+  const cmd = opts.cmd
+    .replaceAll('{port}', String(port))
+    .replaceAll('{data}', shellQuote(data))
+    .replaceAll('{admin}', shellQuote(opts.admin));
+  const state = await start({ label: 'server', cmd, cwd: process.cwd(), url: urlFor(port, admin) });
+  return {
+    POLYSYNC_URL: state.url,
+    POLYSYNC_AUTH: opts.auth ? '1' : '',
+    POLYSYNC_RESTART_CMD: `${shellQuote(process.execPath)} ${shellQuote(SERVER_CTL)} restart --state ${shellQuote(state.stateFile)}`,
+  };
+}
+
+/**
+ * pouchdb-server with an admin account, so that it authenticates like Polysync does (a wrong
+ * password gets 401). The main instance is in-memory; the one for the restart test keeps its
+ * data on disk (LevelDB), since an in-memory server forgets everything when it restarts.
+ */
+async function startReference(opts) {
+  const require = createRequire(import.meta.url);
+  let pkg;
+  try {
+    pkg = require.resolve('pouchdb-server/package.json');
+  } catch {
+    throw new Error('pouchdb-server is not installed: run `npm ci` (with dev dependencies) in interop/');
+  }
+  const bin = join(dirname(pkg), JSON.parse(readFileSync(pkg, 'utf8')).bin['pouchdb-server']);
+  const [user, password] = [opts.admin.slice(0, opts.admin.indexOf(':')), opts.admin.slice(opts.admin.indexOf(':') + 1)];
+
+  async function one(label, inMemory) {
+    const port = await freePort();
+    const dir = tempDir(label);
+    // cwd is the temp dir: pouchdb-server writes log.txt and config.json into it.
+    const cmd =
+      `exec ${shellQuote(process.execPath)} --require ${shellQuote(join(HERE, 'reference-selector-fix.cjs'))}` +
+      ` ${shellQuote(bin)} --port ${port} --host 127.0.0.1` +
+      ` --dir ${shellQuote(dir)} --config ${shellQuote(join(dir, 'config.json'))} --no-color` +
+      (inMemory ? ' --in-memory' : '');
+    const state = await start({ label, cmd, cwd: dir, url: urlFor(port), dir });
+    // Admin party until the first admin exists; from then on credentials are checked.
+    const res = await new Couch(state.url).request('PUT', `_config/admins/${encodeURIComponent(user)}`, {
+      body: JSON.stringify(password),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    if (res.status !== 200) throw new Error(`could not create the admin on ${label}: ${res.status}`);
+    state.url = urlFor(port, opts.admin);
+    return state;
+  }
+
+  const main = await one('reference', true);
+  const durable = await one('reference-durable', false);
+  // The state file must carry the URL with credentials for the readiness check after a restart.
+  writeFileSync(durable.stateFile, JSON.stringify(durable, null, 2));
+  return {
+    POLYSYNC_URL: main.url,
+    POLYSYNC_AUTH: '1',
+    POLYSYNC_RESTART_URL: durable.url,
+    POLYSYNC_RESTART_CMD: `${shellQuote(process.execPath)} ${shellQuote(SERVER_CTL)} restart --state ${shellQuote(durable.stateFile)}`,
+  };
+}
+
+function selectFiles(env, explicit) {
+  const all = explicit.length
+    ? explicit
+    : readdirSync(join(ROOT, 'test'))
+        .filter((f) => f.endsWith('.test.mjs'))
+        .sort()
+        .map((f) => join(ROOT, 'test', f));
+  const chosen = [];
+  const left = [];
+  for (const file of all) {
+    const gate = GATED[file.split('/').pop()];
+    if (gate && !env[gate.env]) left.push(`${file.split('/').pop()}: ${gate.why}`);
+    else chosen.push(file);
+  }
+  return { chosen, left };
+}
+
+function runNodeTest(files, env) {
+  return new Promise((res) => {
+    const args = ['--test', '--test-concurrency=1', `--test-timeout=${5 * 60_000}`, ...files];
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' });
+    const timer = setTimeout(() => {
+      log(`suite exceeded ${SUITE_TIMEOUT_MS / 60_000} minutes; stopping it`);
+      child.kill('SIGTERM');
+    }, SUITE_TIMEOUT_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      res(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+async function cleanup(failed) {
+  for (const state of started.reverse()) {
+    // A restart from a test (server-ctl restart) records the new pid in the state file.
+    const current = existsSync(state.stateFile) ? JSON.parse(readFileSync(state.stateFile, 'utf8')) : state;
+    await stopServer(current).catch(() => {});
+    await stopServer(state).catch(() => {});
+    if (failed && existsSync(state.log)) {
+      const tail = readFileSync(state.log, 'utf8').split('\n').slice(-40).join('\n');
+      log(`last lines of ${state.log}:\n${tail}`);
+    }
+  }
+  if (!failed && !process.env.POLYSYNC_KEEP_TMP) {
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const env = { ...process.env };
+  if (opts.mode === 'start') Object.assign(env, await startCommand(opts));
+  else if (opts.mode === 'reference') Object.assign(env, await startReference(opts));
+  else if (opts.url) env.POLYSYNC_URL = opts.url;
+  if (!env.POLYSYNC_URL) {
+    throw new Error('no server: set POLYSYNC_URL, or pass --url, --start or --reference');
+  }
+  const { chosen, left } = selectFiles(env, opts.files);
+  for (const why of left) log(`NOT RUN ${why}`);
+  if (left.length && process.env.CI === 'true') {
+    throw new Error('with CI=true every test file must run; give the missing settings above');
+  }
+  log(`target ${env.POLYSYNC_URL.replace(/\/\/[^@/]*@/, '//***@')}`);
+  return runNodeTest(chosen, env);
+}
+
+let code = 1;
+const onSignal = async () => {
+  await cleanup(true);
+  process.exit(130);
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+try {
+  code = await main();
+} catch (err) {
+  console.error(`[interop] ${err.message}`);
+  code = 1;
+}
+await cleanup(code !== 0);
+process.exit(code);

@@ -1,0 +1,114 @@
+// Starts, stops and restarts a server process for the suite, keeping what it needs in a small
+// JSON state file so that a restart can be triggered from a shell command
+// (POLYSYNC_RESTART_CMD) by a test running in another process.
+//
+//   node lib/server-ctl.mjs restart --state FILE
+//   node lib/server-ctl.mjs stop --state FILE
+//
+// The server runs in its own process group; stopping it signals that group only.
+
+import { spawn } from 'node:child_process';
+import { openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Couch } from './couch.mjs';
+
+const READY_TIMEOUT_MS = Number(process.env.POLYSYNC_START_TIMEOUT_MS || 120_000);
+const STOP_TIMEOUT_MS = 15_000;
+
+function alive(pid) {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until `GET /` answers with JSON; fails early if the process dies. */
+async function waitReady(state) {
+  const couch = new Couch(state.url);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (!alive(state.pid)) {
+      throw new Error(`server exited during start-up; see ${state.log}`);
+    }
+    try {
+      const res = await couch.request('GET', '');
+      if (res.status === 200 && typeof res.body === 'object' && !Buffer.isBuffer(res.body)) {
+        return res.body;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(250);
+  }
+  throw new Error(`server did not answer GET / within ${READY_TIMEOUT_MS} ms; see ${state.log}`);
+}
+
+/**
+ * Runs `cmd` with `sh -c` in `cwd`, output appended to `log`, and waits until `url` answers.
+ * Returns the state, which is also written to `stateFile`.
+ */
+export async function startServer({ cmd, cwd, url, log, stateFile }) {
+  const fd = openSync(log, 'a');
+  let child;
+  try {
+    child = spawn('sh', ['-c', cmd], { cwd, detached: true, stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
+  child.unref();
+  const state = { pid: child.pid, cmd, cwd, url, log, stateFile };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  await waitReady(state);
+  return state;
+}
+
+/** Stops the process group started by `startServer`: SIGTERM, then SIGKILL after 15 s. */
+export async function stopServer(state) {
+  if (!alive(state.pid)) return;
+  try {
+    process.kill(-state.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (alive(state.pid) && Date.now() < deadline) {
+    await sleep(100);
+  }
+  if (alive(state.pid)) {
+    try {
+      process.kill(-state.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    while (alive(state.pid)) await sleep(100);
+  }
+}
+
+export async function restartServer(stateFile) {
+  const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  await stopServer(state);
+  return startServer(state);
+}
+
+async function main(argv) {
+  const [action, flag, stateFile] = argv;
+  if (!['restart', 'stop'].includes(action) || flag !== '--state' || !stateFile) {
+    console.error('usage: node lib/server-ctl.mjs restart|stop --state FILE');
+    process.exit(2);
+  }
+  if (action === 'restart') {
+    await restartServer(stateFile);
+  } else {
+    await stopServer(JSON.parse(readFileSync(stateFile, 'utf8')));
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((err) => {
+    console.error(err.message);
+    process.exit(1);
+  });
+}
