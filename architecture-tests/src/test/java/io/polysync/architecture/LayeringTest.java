@@ -1,12 +1,14 @@
 package io.polysync.architecture;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaModifier;
@@ -113,8 +115,23 @@ final class LayeringTest {
       slices()
           .matching("io.polysync.protocol.(*)..")
           .should().notDependOnEachOther()
-          .because("each protocol is a plugin that can be left out. Move shared behaviour into"
-              + " the engine's public API")
+          .ignoreDependency(DescribedPredicate.alwaysTrue(), resideInAPackage("io.polysync.protocol.spi.."))
+          .because("each protocol is a plugin that can be left out; protocol-spi is the contract they"
+              + " all build on. Move shared behaviour into the engine's public API or protocol-spi")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule PROTOCOL_SPI_DEPENDS_ONLY_ON_THE_ENGINE_AND_HELIDON =
+      classes()
+          .that().resideInAPackage("io.polysync.protocol.spi..")
+          .should().onlyDependOnClassesThat(
+              resideInAnyPackage(
+                      "io.polysync.protocol.spi..", "io.polysync.engine", "io.polysync.spi..",
+                      "io.helidon..", "java..")
+                  .and(not(resideInAnyPackage(SQL_DRIVER_PACKAGES))))
+          .because("every front-end builds against protocol-spi: it may name the engine's public"
+              + " API and Helidon's webserver API, nothing else. Put a helper a front-end needs in"
+              + " that front-end, or in the engine's public API when several need it")
           .allowEmptyShould(true);
 
   @ArchTest

@@ -1,0 +1,109 @@
+package io.polysync.bootstrap;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code polysync serve}: starts the server and runs until it is stopped. */
+@Command(
+    name = "polysync serve",
+    mixinStandardHelpOptions = true,
+    version = "Polysync 0.1.0",
+    description = "Starts the Polysync server. Every option can also be set with the environment"
+        + " variable named in its description.")
+public final class Main implements Callable<Integer> {
+  @Option(names = "--host", defaultValue = "${env:POLYSYNC_HOST:-127.0.0.1}",
+      description = "Address to listen on (POLYSYNC_HOST; default 127.0.0.1).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "${env:POLYSYNC_PORT:-5984}",
+      description = "Port to listen on (POLYSYNC_PORT; default 5984).")
+  int port;
+
+  @Option(names = "--data", defaultValue = "${env:POLYSYNC_DATA:-./data}",
+      description = "Directory of the embedded SQLite database (POLYSYNC_DATA; default ./data).")
+  Path data;
+
+  @Option(names = "--admin", defaultValue = "${env:POLYSYNC_ADMIN}", paramLabel = "NAME:PASSWORD",
+      description = "The administrator (POLYSYNC_ADMIN). Without it, one is created on first start"
+          + " with a random password that is printed once.")
+  String admin;
+
+  @Option(names = "--storage", defaultValue = "${env:POLYSYNC_STORAGE}", paramLabel = "URI",
+      description = "Storage URI (POLYSYNC_STORAGE): sqlite:PATH (default sqlite:<data>/polysync.db),"
+          + " h2:PATH, postgresql://user:password@host/db, mariadb://..., mysql://...")
+  String storage;
+
+  @Option(names = "--max-document-size", defaultValue = "${env:POLYSYNC_MAX_DOCUMENT_SIZE:-8000000}",
+      description = "Largest document in bytes (POLYSYNC_MAX_DOCUMENT_SIZE; default 8000000).")
+  long maxDocumentSize;
+
+  @Option(names = "--cors-origins", defaultValue = "${env:POLYSYNC_CORS_ORIGINS:-*}", paramLabel = "ORIGINS",
+      description = "Browser origins allowed to call the API with credentials, comma-separated, or *"
+          + " for any (POLYSYNC_CORS_ORIGINS; default *).")
+  String corsOrigins;
+
+  @Option(names = "--verbose", description = "Log more (requests that fail, plugin details).")
+  boolean verbose;
+
+  private final PrintStream console = System.out;
+
+  public static void main(String[] args) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    configureLogging(verbose);
+    ServeOptions options = new ServeOptions(host, port, data, Optional.ofNullable(admin).filter(s -> !s.isBlank()),
+        Optional.ofNullable(storage), Map.of(
+        "couch.max_document_size", Long.toString(maxDocumentSize),
+        "couch.cors.origins", corsOrigins));
+    Server server;
+    try {
+      server = Server.start(options, console);
+    } catch (StartupException e) {
+      System.err.println("polysync: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "polysync-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /** One line per message; Polysync at INFO, libraries (Helidon, the pool) only when they warn. */
+  static void configureLogging(boolean verbose) {
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+    LogManager.getLogManager().reset();
+    Logger root = Logger.getLogger("");
+    ConsoleHandler handler = new ConsoleHandler();
+    handler.setFormatter(new SimpleFormatter());
+    handler.setLevel(Level.ALL);
+    root.addHandler(handler);
+    root.setLevel(Level.WARNING);
+    Logger.getLogger("io.polysync").setLevel(verbose ? Level.FINE : Level.INFO);
+  }
+}

@@ -1,0 +1,32 @@
+package io.polysync.bootstrap;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the server is started with.
+ *
+ * @param port 0 for any free port
+ * @param admin {@code NAME:PASSWORD} of the administrator, replacing the stored one
+ * @param storageUri the storage; {@code sqlite:<dataDir>/polysync.db} when empty
+ * @param settings front-end settings by dotted key
+ */
+record ServeOptions(
+    String host, int port, Path dataDir, Optional<String> admin, Optional<String> storageUri,
+    Map<String, String> settings) {
+  ServeOptions {
+    requireNonNull(host, "host is null");
+    requireNonNull(dataDir, "dataDir is null");
+    requireNonNull(admin, "admin is null");
+    requireNonNull(storageUri, "storageUri is null");
+    settings = Map.copyOf(settings);
+  }
+
+  String effectiveStorageUri() {
+    return storageUri.filter(s -> !s.isBlank())
+        .orElseGet(() -> "sqlite:" + dataDir.resolve("polysync.db"));
+  }
+}

@@ -1,0 +1,183 @@
+package io.polysync.bootstrap;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+import io.polysync.engine.EngineOptions;
+import io.polysync.engine.SyncEngine;
+import io.polysync.protocol.spi.FrontEndContext;
+import io.polysync.protocol.spi.ProtocolFrontEnd;
+import io.polysync.spi.Storage;
+import io.polysync.spi.StorageConfig;
+import io.polysync.spi.StorageProvider;
+import io.polysync.spi.SyncException;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** A running server: storage, engine and Helidon, closed in reverse order. */
+final class Server implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Server.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+  static final int MAX_REQUEST_LINE = 64 * 1024;
+
+  private final Storage storage;
+  private final SyncEngine engine;
+  private final WebServer web;
+
+  private Server(Storage storage, SyncEngine engine, WebServer web) {
+    this.storage = storage;
+    this.engine = engine;
+    this.web = web;
+  }
+
+  /**
+   * Starts everything or nothing.
+   *
+   * @param console where a generated admin password is printed, once
+   */
+  static Server start(ServeOptions options, PrintStream console) {
+    ClassLoader loader = Server.class.getClassLoader();
+    List<StorageProvider> providers = Plugins.storageProviders(loader);
+    List<ProtocolFrontEnd> frontEnds = Plugins.frontEnds(loader);
+
+    StorageConfig config = StorageConfig.of(options.effectiveStorageUri());
+    Storage storage = open(config, providers);
+    SyncEngine engine = null;
+    try {
+      Map<String, String> records = new SystemRecords(storage).load();
+      records = ensureAdmin(storage, records, options, console);
+      AdminAuthenticator authenticator = new AdminAuthenticator(
+          records.get(SystemRecords.ADMIN_NAME), records.get(SystemRecords.ADMIN_HASH),
+          Base64.getDecoder().decode(records.get(SystemRecords.SESSION_KEY)), Clock.systemUTC());
+      engine = SyncEngine.create(storage, EngineOptions.defaults());
+      FrontEndContext context = new FrontEndContext(
+          engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings());
+      SyncEngine theEngine = engine;
+      WebServer web = WebServer.builder()
+          .host(options.host())
+          .port(options.port())
+          .shutdownHook(false)
+          // CouchDB's replicator puts revision lists in the URL (open_revs, atts_since) and shortens
+          // them only after a 414; Helidon's default request line is far shorter than CouchDB's.
+          .addProtocol(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).build())
+          .routing(routing -> {
+            for (ProtocolFrontEnd frontEnd : frontEnds) {
+              frontEnd.mount(routing, context);
+              LOG.log(System.Logger.Level.INFO, "front-end " + frontEnd.name() + " (SPI "
+                  + frontEnd.spiVersion() + ") at " + frontEnd.pathPrefix());
+            }
+          })
+          .build();
+      try {
+        web.start();
+      } catch (RuntimeException e) {
+        throw new StartupException("cannot listen on " + options.host() + ":" + options.port() + ": "
+            + rootMessage(e), e);
+      }
+      if (web.port() < 0) {
+        // Helidon logs a failed bind and reports port -1 instead of throwing.
+        web.stop();
+        throw new StartupException("cannot listen on " + options.host() + ":" + options.port()
+            + " (is another process using it?)");
+      }
+      LOG.log(System.Logger.Level.INFO, "storage " + config.redactedUri());
+      LOG.log(System.Logger.Level.INFO, "listening on http://" + options.host() + ":" + web.port() + "/");
+      return new Server(storage, theEngine, web);
+    } catch (RuntimeException e) {
+      if (engine != null) {
+        engine.close();
+      }
+      storage.close();
+      if (e instanceof SyncException se) {
+        throw new StartupException("storage " + config.redactedUri() + ": " + se.getMessage(), e);
+      }
+      throw e;
+    }
+  }
+
+  private static Storage open(StorageConfig config, List<StorageProvider> providers) {
+    String scheme;
+    try {
+      scheme = config.scheme();
+    } catch (SyncException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+    List<StorageProvider> matching = providers.stream().filter(p -> p.schemes().contains(scheme)).toList();
+    if (matching.isEmpty()) {
+      throw new StartupException("no storage adapter handles '" + scheme + ":' in " + config.redactedUri()
+          + " (installed: " + providers.stream().flatMap(p -> p.schemes().stream()).sorted().toList() + ")");
+    }
+    try {
+      return matching.get(0).open(config);
+    } catch (SyncException e) {
+      // Adapters name the (redacted) URI in their messages already; do not say it twice.
+      String message = e.getMessage().contains(config.redactedUri())
+          ? e.getMessage() : config.redactedUri() + ": " + e.getMessage();
+      throw new StartupException("cannot open the storage: " + message, e);
+    } catch (RuntimeException e) {
+      throw new StartupException("cannot open storage " + config.redactedUri() + ": "
+          + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static Map<String, String> ensureAdmin(
+      Storage storage, Map<String, String> records, ServeOptions options, PrintStream console) {
+    SystemRecords system = new SystemRecords(storage);
+    if (options.admin().isPresent()) {
+      String spec = options.admin().get();
+      int colon = spec.indexOf(':');
+      if (colon <= 0 || colon == spec.length() - 1) {
+        throw new StartupException("--admin must be NAME:PASSWORD");
+      }
+      String name = spec.substring(0, colon);
+      String password = spec.substring(colon + 1);
+      String storedHash = records.get(SystemRecords.ADMIN_HASH);
+      if (!name.equals(records.get(SystemRecords.ADMIN_NAME))
+          || storedHash == null || !PasswordHash.matches(password, storedHash)) {
+        system.put(SystemRecords.ADMIN_NAME, name);
+        records = system.put(SystemRecords.ADMIN_HASH, PasswordHash.hash(password));
+        LOG.log(System.Logger.Level.INFO, "admin account " + name + " set");
+      }
+      return records;
+    }
+    if (records.get(SystemRecords.ADMIN_HASH) != null) {
+      return records;
+    }
+    byte[] secret = new byte[18];
+    RANDOM.nextBytes(secret);
+    String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    system.put(SystemRecords.ADMIN_NAME, "admin");
+    records = system.put(SystemRecords.ADMIN_HASH, PasswordHash.hash(password));
+    console.println("Created the admin account. Name: admin  Password: " + password);
+    console.println("This password is shown only once; start with --admin NAME:PASSWORD to replace it.");
+    return records;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  int port() {
+    return web.port();
+  }
+
+  @Override
+  public void close() {
+    try {
+      web.stop();
+    } finally {
+      try {
+        engine.close();
+      } finally {
+        storage.close();
+      }
+    }
+  }
+}

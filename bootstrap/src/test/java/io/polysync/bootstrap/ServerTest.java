@@ -1,0 +1,153 @@
+package io.polysync.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The assembled server: plugins found by ServiceLoader, SQLite in a temporary directory. */
+final class ServerTest {
+  private static final java.util.logging.Logger HELIDON = java.util.logging.Logger.getLogger("io.helidon");
+  private static final java.util.logging.Logger POLYSYNC = java.util.logging.Logger.getLogger("io.polysync");
+
+  static {
+    HELIDON.setLevel(java.util.logging.Level.WARNING);
+    POLYSYNC.setLevel(java.util.logging.Level.WARNING);
+  }
+
+  @TempDir Path dir;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  final ObjectMapper json = new ObjectMapper();
+
+  private ServeOptions options(Optional<String> admin, Optional<String> storage) {
+    return new ServeOptions("127.0.0.1", 0, dir, admin, storage, Map.of());
+  }
+
+  private HttpResponse<String> get(Server server, String path, String authorization) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void start_withAdmin_servesCouchAndChecksCredentials() throws Exception {
+    try (Server server = Server.start(options(Optional.of("boss:pa55:word"), Optional.empty()), System.out)) {
+      JsonNode welcome = json.readTree(get(server, "/", null).body());
+      assertThat(welcome.get("couchdb").asText()).isEqualTo("Welcome");
+      assertThat(welcome.get("uuid").asText()).matches("[0-9a-f]{32}");
+
+      assertThat(get(server, "/_all_dbs", null).statusCode()).isEqualTo(401);
+      assertThat(get(server, "/_all_dbs", basic("boss", "wrong")).statusCode()).isEqualTo(401);
+      HttpResponse<String> dbs = get(server, "/_all_dbs", basic("boss", "pa55:word"));
+      assertThat(dbs.statusCode()).isEqualTo(200);
+      // The server's own namespace is not a database.
+      assertThat(dbs.body()).isEqualTo("[]");
+    }
+  }
+
+  @Test
+  void session_cookieFromPostAuthenticates() throws Exception {
+    try (Server server = Server.start(options(Optional.of("boss:secret"), Optional.empty()), System.out)) {
+      HttpResponse<String> login = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + server.port() + "/_session"))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("name=boss&password=secret")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(login.statusCode()).isEqualTo(200);
+      String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+      assertThat(cookie).startsWith("AuthSession=");
+      String value = cookie.substring(0, cookie.indexOf(';'));
+      HttpResponse<String> dbs = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + server.port() + "/_all_dbs")).header("Cookie", value).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(dbs.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void restart_keepsServerIdAndAdmin() throws Exception {
+    String first;
+    try (Server server = Server.start(options(Optional.of("boss:secret"), Optional.empty()), System.out)) {
+      first = json.readTree(get(server, "/", null).body()).get("uuid").asText();
+    }
+    try (Server server = Server.start(options(Optional.empty(), Optional.empty()), System.out)) {
+      assertThat(json.readTree(get(server, "/", null).body()).get("uuid").asText()).isEqualTo(first);
+      assertThat(get(server, "/_all_dbs", basic("boss", "secret")).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void firstStartWithoutAdmin_printsAGeneratedPasswordOnce() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    String password;
+    try (Server server = Server.start(options(Optional.empty(), Optional.empty()),
+        new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+      Matcher m = Pattern.compile("Name: admin\\s+Password: (\\S+)").matcher(printed.toString(StandardCharsets.UTF_8));
+      assertThat(m.find()).isTrue();
+      password = m.group(1);
+      assertThat(get(server, "/_all_dbs", basic("admin", password)).statusCode()).isEqualTo(200);
+    }
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    try (Server server = Server.start(options(Optional.empty(), Optional.empty()),
+        new PrintStream(again, true, StandardCharsets.UTF_8))) {
+      assertThat(again.toString(StandardCharsets.UTF_8)).doesNotContain("Password");
+      assertThat(get(server, "/_all_dbs", basic("admin", password)).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void unknownScheme_stopsWithoutShowingThePassword() {
+    assertThatThrownBy(() -> Server.start(
+        options(Optional.of("a:b"), Optional.of("nosuchdb://user:hunter2@db.invalid/x")), System.out))
+        .isInstanceOf(StartupException.class)
+        .hasMessageContaining("nosuchdb")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+  }
+
+  @Test
+  void unreachableDatabase_stopsWithoutShowingThePassword() {
+    assertThatThrownBy(() -> Server.start(options(Optional.of("a:b"),
+        Optional.of("postgresql://user:hunter2@127.0.0.1:1/polysync?pool.timeout=2000")), System.out))
+        .isInstanceOf(StartupException.class)
+        .hasMessageContaining("postgresql://user:***@127.0.0.1:1/polysync")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+  }
+
+  @Test
+  void malformedAdmin_isRefused() {
+    assertThatThrownBy(() -> Server.start(options(Optional.of("nopassword"), Optional.empty()), System.out))
+        .isInstanceOf(StartupException.class)
+        .hasMessageContaining("NAME:PASSWORD");
+  }
+
+  @Test
+  void longRequestLine_isAccepted() throws Exception {
+    try (Server server = Server.start(options(Optional.of("boss:secret"), Optional.empty()), System.out)) {
+      String padding = "a".repeat(10_000);
+      HttpResponse<String> res = get(server, "/_all_dbs?padding=" + padding, basic("boss", "secret"));
+      assertThat(res.statusCode()).isEqualTo(200);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.polysync.protocol.couch;
+
+/** An error this front-end raises itself, already in CouchDB's terms. */
+final class CouchException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final int status;
+  private final String error;
+
+  CouchException(int status, String error, String reason) {
+    super(reason);
+    this.status = status;
+    this.error = error;
+  }
+
+  int status() {
+    return status;
+  }
+
+  String error() {
+    return error;
+  }
+
+  String reason() {
+    return getMessage();
+  }
+
+  static CouchException badRequest(String reason) {
+    return new CouchException(400, "bad_request", reason);
+  }
+
+  static CouchException notFound(String reason) {
+    return new CouchException(404, "not_found", reason);
+  }
+}

@@ -1,0 +1,293 @@
+package io.polysync.protocol.couch;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.polysync.engine.DatabaseInfo;
+import io.polysync.engine.SyncEngine;
+import io.polysync.protocol.spi.FrontEndContext;
+import io.polysync.protocol.spi.Principal;
+import io.polysync.spi.SyncException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Dispatches every request of the CouchDB API on its raw path, checks authentication, adds CORS
+ * headers, and turns every failure into CouchDB's JSON error (never a stack trace).
+ */
+final class CouchRouter {
+  private static final System.Logger LOG = System.getLogger(CouchRouter.class.getName());
+  /** CouchDB's default {@code max_document_size}. */
+  static final long DEFAULT_MAX_DOCUMENT_BYTES = 8_000_000L;
+  /** PouchDB pushes 100 documents per request with every attachment inline and never splits on 413. */
+  static final long DEFAULT_MAX_REQUEST_BYTES = 256L * 1024 * 1024;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final FrontEndContext context;
+  private final SyncEngine engine;
+  private final long maxRequestBytes;
+  private final SessionApi session;
+  private final DatabaseApi databases;
+  private final DocumentApi documents;
+  private final ChangesApi changes;
+  private final Cors cors;
+
+  CouchRouter(FrontEndContext context) {
+    this.context = context;
+    this.engine = context.engine();
+    this.maxRequestBytes = context.longSetting("couch.max_http_request_size", DEFAULT_MAX_REQUEST_BYTES);
+    long maxDocumentBytes = context.longSetting("couch.max_document_size", DEFAULT_MAX_DOCUMENT_BYTES);
+    this.session = new SessionApi(context.authenticator());
+    this.documents = new DocumentApi(maxDocumentBytes);
+    this.databases = new DatabaseApi(engine, documents, maxDocumentBytes);
+    this.changes = new ChangesApi(engine);
+    this.cors = new Cors(context.setting("couch.cors.origins").orElse("*"));
+  }
+
+  void handle(ServerRequest req, ServerResponse res) {
+    Exchange ex;
+    try {
+      ex = new Exchange(req, res, maxRequestBytes);
+    } catch (CouchException e) {
+      renderEarlyError(res, e.status(), e.error(), e.reason());
+      return;
+    }
+    cors.apply(ex);
+    try {
+      if (ex.method.equals("OPTIONS")) {
+        cors.preflight(ex);
+        return;
+      }
+      route(ex);
+    } catch (CouchException e) {
+      renderError(ex, e.status(), e.error(), e.reason());
+    } catch (SyncException e) {
+      CouchErrors.Mapping m = CouchErrors.of(e);
+      if (m.status() >= 500) {
+        LOG.log(System.Logger.Level.WARNING, "request failed: " + ex.method + " " + req.path().rawPath(), e);
+      }
+      renderError(ex, m.status(), m.error(), m.reason());
+    } catch (ClientGone | io.helidon.webserver.ServerConnectionException e) {
+      // The client closed the connection (PouchDB aborts longpolls on cancel): nothing to answer.
+      LOG.log(System.Logger.Level.DEBUG, "client disconnected");
+    } catch (UncheckedIOException e) {
+      LOG.log(System.Logger.Level.DEBUG, "connection failed", e);
+      renderError(ex, 400, "bad_request", "The request could not be read");
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // Whatever went wrong, the client still gets CouchDB's JSON error: PouchDB fails on any other body.
+      LOG.log(System.Logger.Level.ERROR, "unexpected failure: " + ex.method + " " + req.path().rawPath(), e);
+      renderError(ex, 500, "internal_server_error", "Internal error.");
+    }
+  }
+
+  /** An error found while parsing the request line, before there is an {@link Exchange}. */
+  private static void renderEarlyError(ServerResponse res, int status, String error, String reason) {
+    ObjectNode body = Exchange.object().put("error", error).put("reason", reason);
+    res.status(status);
+    res.header(HeaderNames.CONTENT_TYPE, Exchange.JSON_TYPE);
+    try {
+      res.send(Exchange.JSON.writeValueAsBytes(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void renderError(Exchange ex, int status, String error, String reason) {
+    if (ex.res.isSent()) {
+      return;
+    }
+    if (status == 401) {
+      ex.res.header(HeaderNames.WWW_AUTHENTICATE, "Basic realm=\"server\"");
+    }
+    try {
+      ex.send(status, Exchange.object().put("error", error).put("reason", reason));
+    } catch (RuntimeException e) {
+      // Headers already went out (a feed that failed mid-stream): nothing more can be said.
+      LOG.log(System.Logger.Level.DEBUG, "could not send error", e);
+    }
+  }
+
+  private void route(Exchange ex) {
+    List<String> seg = ex.segments;
+    if (seg.isEmpty()) {
+      requireMethod(ex, "GET", "HEAD");
+      welcome(ex);
+      return;
+    }
+    String first = seg.get(0);
+    if (seg.size() == 1 && first.equals("_up")) {
+      requireMethod(ex, "GET", "HEAD");
+      ex.send(200, Exchange.object().put("status", "ok"));
+      return;
+    }
+    if (seg.size() == 1 && first.equals("_session")) {
+      session.handle(ex);
+      return;
+    }
+    Principal principal = session.authenticate(ex)
+        .orElseThrow(() -> new CouchException(401, "unauthorized", "Authentication required."));
+    if (!principal.isAdmin()) {
+      throw new CouchException(403, "forbidden", "You are not a server admin.");
+    }
+    if (first.startsWith("_")) {
+      serverEndpoint(ex, first, seg);
+      return;
+    }
+    String db = first;
+    if (seg.size() == 1) {
+      databases.database(ex, db);
+      return;
+    }
+    String second = seg.get(1);
+    List<String> rest = seg.subList(2, seg.size());
+    switch (second) {
+      case "_changes" -> exact(rest, () -> changes.handle(ex, engine.database(db)));
+      case "_local" -> {
+        if (rest.isEmpty()) {
+          throw CouchException.notFound("missing");
+        }
+        documents.local(ex, engine.database(db), "_local/" + String.join("/", rest));
+      }
+      case "_design" -> {
+        if (rest.isEmpty()) {
+          throw CouchException.notFound("missing");
+        }
+        String id = "_design/" + rest.get(0);
+        documents.document(ex, engine.database(db), id, attachmentName(rest.subList(1, rest.size())));
+      }
+      default -> {
+        if (second.startsWith("_local/") || second.startsWith("_design/")) {
+          // "_design%2Fx": the client encoded the slash; the id is the same.
+          if (second.startsWith("_local/")) {
+            exact(rest, () -> documents.local(ex, engine.database(db), second));
+          } else {
+            documents.document(ex, engine.database(db), second, attachmentName(rest));
+          }
+        } else if (second.startsWith("_")) {
+          exact(rest, () -> databases.special(ex, engine.database(db), second));
+        } else {
+          documents.document(ex, engine.database(db), second, attachmentName(rest));
+        }
+      }
+    }
+  }
+
+  /** Attachment names may hold {@code /}: every segment after the document id is one name. */
+  private static Optional<String> attachmentName(List<String> rest) {
+    return rest.isEmpty() ? Optional.empty() : Optional.of(String.join("/", rest));
+  }
+
+  private static void exact(List<String> rest, Runnable action) {
+    if (!rest.isEmpty()) {
+      throw CouchException.notFound("missing");
+    }
+    action.run();
+  }
+
+  static void requireMethod(Exchange ex, String... allowed) {
+    for (String m : allowed) {
+      if (m.equals(ex.method)) {
+        return;
+      }
+    }
+    ex.res.header(HeaderNames.ALLOW, String.join(",", allowed));
+    throw new CouchException(405, "method_not_allowed", "Only " + String.join(",", allowed) + " allowed");
+  }
+
+  private void welcome(Exchange ex) {
+    ObjectNode body = Exchange.object();
+    body.put("couchdb", "Welcome");
+    body.put("version", "3.4.3");
+    body.put("uuid", context.serverId());
+    body.putArray("features");
+    body.putObject("vendor").put("name", "Polysync").put("version", "0.1.0");
+    ex.send(200, body);
+  }
+
+  private void serverEndpoint(Exchange ex, String first, List<String> seg) {
+    if (seg.size() != 1) {
+      throw CouchException.notFound("missing");
+    }
+    switch (first) {
+      case "_all_dbs" -> {
+        requireMethod(ex, "GET", "HEAD");
+        allDbs(ex);
+      }
+      case "_uuids" -> {
+        requireMethod(ex, "GET", "HEAD");
+        int count = ex.intParam("count", 1);
+        if (count > 1000) {
+          throw CouchException.badRequest("count parameter too large");
+        }
+        ArrayNode uuids = Exchange.object().putArray("uuids");
+        for (int i = 0; i < count; i++) {
+          uuids.add(newUuid());
+        }
+        ObjectNode body = Exchange.object();
+        body.set("uuids", uuids);
+        ex.res.header(HeaderNames.CACHE_CONTROL, "must-revalidate, no-cache");
+        ex.send(200, body);
+      }
+      default -> throw new CouchException(400, "illegal_database_name",
+          "Name: '" + first + "'. Only lowercase characters (a-z), digits (0-9), and any of the characters"
+              + " _, $, (, ), +, -, and / are allowed. Must begin with a letter.");
+    }
+  }
+
+  private void allDbs(Exchange ex) {
+    int limit = ex.intParam("limit", Integer.MAX_VALUE);
+    int skip = ex.intParam("skip", 0);
+    boolean descending = ex.flag("descending");
+    Optional<String> start = ex.jsonParam("startkey").or(() -> ex.jsonParam("start_key"))
+        .map(n -> n.asText());
+    Optional<String> end = ex.jsonParam("endkey").or(() -> ex.jsonParam("end_key")).map(n -> n.asText());
+    List<String> names = new java.util.ArrayList<>();
+    String after = "";
+    while (true) {
+      List<DatabaseInfo> page = engine.listDatabases(after, 1000);
+      for (DatabaseInfo info : page) {
+        // Namespaces with a leading underscore are the server's own (CouchDB names cannot start so).
+        if (!info.name().startsWith("_")) {
+          names.add(info.name());
+        }
+      }
+      if (page.size() < 1000) {
+        break;
+      }
+      after = page.get(page.size() - 1).name();
+    }
+    if (descending) {
+      java.util.Collections.reverse(names);
+    }
+    ArrayNode out = Exchange.array();
+    int skipped = 0;
+    for (String name : names) {
+      if (start.isPresent() && (descending ? name.compareTo(start.get()) > 0 : name.compareTo(start.get()) < 0)) {
+        continue;
+      }
+      if (end.isPresent() && (descending ? name.compareTo(end.get()) < 0 : name.compareTo(end.get()) > 0)) {
+        continue;
+      }
+      if (skipped++ < skip) {
+        continue;
+      }
+      if (out.size() >= limit) {
+        break;
+      }
+      out.add(name);
+    }
+    ex.send(200, out);
+  }
+
+  static String newUuid() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+}

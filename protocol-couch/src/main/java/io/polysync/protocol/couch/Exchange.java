@@ -1,0 +1,304 @@
+package io.polysync.protocol.couch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** One request and its response, with CouchDB's parameter and body conventions. */
+final class Exchange {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String JSON_TYPE = "application/json";
+  /** Below this, compression costs more than it saves. */
+  private static final int GZIP_THRESHOLD = 1024;
+
+  final ServerRequest req;
+  final ServerResponse res;
+  final String method;
+  final List<String> segments;
+  private final Map<String, String> params;
+  private final long maxRequestBytes;
+
+  Exchange(ServerRequest req, ServerResponse res, long maxRequestBytes) {
+    this.req = req;
+    this.res = res;
+    this.method = req.prologue().method().text().toUpperCase(Locale.ROOT);
+    this.segments = segments(req.path().rawPath());
+    this.params = parseQuery(req.query().rawValue());
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  // --- path ---
+
+  /**
+   * The raw path split on {@code /} with each segment percent-decoded. A trailing slash is
+   * dropped ({@code /db/} is {@code /db}, as PouchDB sends it).
+   */
+  static List<String> segments(String rawPath) {
+    List<String> out = new ArrayList<>();
+    for (String part : rawPath.split("/", -1)) {
+      out.add(percentDecode(part));
+    }
+    if (!out.isEmpty() && out.get(0).isEmpty()) {
+      out.remove(0);
+    }
+    if (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
+      out.remove(out.size() - 1);
+    }
+    return List.copyOf(out);
+  }
+
+  /** Percent-decoding of a path segment: unlike form decoding, {@code +} stays a plus. */
+  static String percentDecode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length()) {
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          throw CouchException.badRequest("Invalid URL encoding in path");
+        }
+        out.write(hi << 4 | lo);
+        i += 2;
+      } else if (c == '%') {
+        throw CouchException.badRequest("Invalid URL encoding in path");
+      } else {
+        byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+          bytes = s.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+          i++;
+        }
+        out.writeBytes(bytes);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  // --- query ---
+
+  private static Map<String, String> parseQuery(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      try {
+        out.putIfAbsent(URLDecoder.decode(key, StandardCharsets.UTF_8),
+            URLDecoder.decode(value, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw CouchException.badRequest("Invalid URL encoding in query");
+      }
+    }
+    return out;
+  }
+
+  Optional<String> param(String name) {
+    return Optional.ofNullable(params.get(name));
+  }
+
+  boolean flag(String name) {
+    String value = params.get(name);
+    if (value == null) {
+      return false;
+    }
+    return switch (value) {
+      case "true", "" -> true;
+      case "false" -> false;
+      default -> throw CouchException.badRequest("Invalid boolean parameter: \"" + name + "\"");
+    };
+  }
+
+  int intParam(String name, int fallback) {
+    String value = params.get(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n < 0) {
+        throw CouchException.badRequest("Invalid value for " + name + ": must be non-negative");
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      if (value.matches("\\d+")) {
+        return Integer.MAX_VALUE;
+      }
+      throw CouchException.badRequest("Invalid value for integer: \"" + value + "\"");
+    }
+  }
+
+  /** A parameter whose value is JSON ({@code startkey="a"}, {@code open_revs=[..]}). */
+  Optional<JsonNode> jsonParam(String name) {
+    String value = params.get(name);
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readTree(value));
+    } catch (JsonProcessingException e) {
+      throw CouchException.badRequest("Invalid JSON in query parameter " + name);
+    }
+  }
+
+  // --- headers ---
+
+  Optional<String> header(HeaderName name) {
+    return req.headers().first(name);
+  }
+
+  String contentType() {
+    return header(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
+  }
+
+  boolean accepts(String mediaType) {
+    for (String value : req.headers().values(HeaderNames.ACCEPT)) {
+      if (value.toLowerCase(Locale.ROOT).contains(mediaType)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // --- body ---
+
+  byte[] body() {
+    long declared = req.headers().contentLength().orElse(-1);
+    if (declared > maxRequestBytes) {
+      throw new CouchException(413, "too_large", "The request entity is too large");
+    }
+    if (!req.content().hasEntity()) {
+      return new byte[0];
+    }
+    try (InputStream in = req.content().inputStream()) {
+      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBytes + 1));
+      if (bytes.length > maxRequestBytes) {
+        throw new CouchException(413, "too_large", "The request entity is too large");
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The body as JSON; CouchDB refuses non-JSON content types with 415. */
+  JsonNode jsonBody() {
+    requireJsonContentType();
+    return parseJson(body());
+  }
+
+  void requireJsonContentType() {
+    String type = contentType();
+    if (!type.isEmpty() && !type.startsWith(JSON_TYPE)) {
+      throw new CouchException(415, "bad_content_type", "Content-Type must be application/json");
+    }
+  }
+
+  static JsonNode parseJson(byte[] bytes) {
+    if (bytes.length == 0) {
+      throw CouchException.badRequest("Request body must be a JSON object");
+    }
+    try {
+      return JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw CouchException.badRequest("invalid UTF-8 JSON");
+    }
+  }
+
+  ObjectNode jsonObjectBody() {
+    JsonNode node = jsonBody();
+    if (!node.isObject()) {
+      throw CouchException.badRequest("Request body must be a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  // --- response ---
+
+  void send(int status, JsonNode body) {
+    res.status(status);
+    res.header(HeaderNames.CONTENT_TYPE, JSON_TYPE);
+    res.header(HeaderNames.CACHE_CONTROL, "must-revalidate");
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    if (bytes.length >= GZIP_THRESHOLD && acceptsGzip()) {
+      bytes = gzip(bytes);
+      res.header(HeaderNames.CONTENT_ENCODING, "gzip");
+      res.header(HeaderNames.VARY, "Accept-Encoding");
+    }
+    if (method.equals("HEAD")) {
+      res.contentLength(bytes.length);
+      res.send();
+    } else {
+      res.send(bytes);
+    }
+  }
+
+  /**
+   * Whole JSON answers are compressed here rather than by a server-wide encoder, which would also
+   * wrap the streamed feeds and could hold back their heartbeats.
+   */
+  private boolean acceptsGzip() {
+    for (String value : req.headers().values(HeaderNames.ACCEPT_ENCODING)) {
+      for (String coding : value.split(",")) {
+        String c = coding.trim().toLowerCase(Locale.ROOT);
+        if (c.equals("gzip") || c.startsWith("gzip;") && !c.replace(" ", "").endsWith("q=0")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static byte[] gzip(byte[] bytes) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+      gz.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  void sendOk(int status) {
+    send(status, JSON.createObjectNode().put("ok", true));
+  }
+
+  static ObjectNode object() {
+    return JSON.createObjectNode();
+  }
+
+  static ArrayNode array() {
+    return JSON.createArrayNode();
+  }
+}
