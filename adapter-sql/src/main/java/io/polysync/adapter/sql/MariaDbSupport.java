@@ -57,6 +57,11 @@ final class MariaDbSupport extends SqlDialectSupport {
             + "/"
             + URLEncoder.encode(address.database(), StandardCharsets.UTF_8);
     Properties props = address.credentials();
+    // Connector/J otherwise sends a batched UPDATE as one statement per row (it bulk-sends only
+    // INSERTs by default), which makes a batch of compare-and-set updates several times slower
+    // than the same batch of inserts. The adapter reads no per-row counts of a batch, which the
+    // bulk command does not return.
+    props.setProperty("useBulkStmts", "true");
     driverParams(params).forEach(props::setProperty);
     return new Target(url, "org.mariadb.jdbc.Driver", props, params);
   }
@@ -111,6 +116,8 @@ final class MariaDbSupport extends SqlDialectSupport {
                 PRIMARY KEY (ns_id, blob_key))\
               """
                   + table);
+      // Step 2 changed column types on H2 only.
+      case 2 -> List.of();
       default -> throw new IllegalArgumentException("no migration " + version);
     };
   }

@@ -6,12 +6,17 @@ import io.polysync.spi.SyncException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 
 /**
@@ -110,6 +115,42 @@ abstract class SqlDialectSupport {
   /** The JDBC parameter marker of a query body's JSON text, cast to its column type. */
   String jsonParameter() {
     return "?";
+  }
+
+  /**
+   * The statement that reads the stored sequence of up to {@code count} ids of one namespace,
+   * returning {@code doc_id, seq, deleted}; {@link #bindCurrentSequences} binds its parameters.
+   */
+  String currentSequencesSql(int count) {
+    return "SELECT doc_id, seq, deleted FROM polysync_documents WHERE ns_id = ? AND doc_id IN ("
+        + "?,".repeat(count - 1)
+        + "?)";
+  }
+
+  void bindCurrentSequences(PreparedStatement ps, long nsId, List<byte[]> ids)
+      throws SQLException {
+    ps.setLong(1, nsId);
+    for (int i = 0; i < ids.size(); i++) {
+      ps.setBytes(i + 2, ids.get(i));
+    }
+  }
+
+  /** The documents among {@code ids} in namespace {@code ns}, with the columns {@code COLUMNS}. */
+  ResultQuery<Record> documentsById(DSLContext ctx, Field<Long> ns, List<byte[]> ids) {
+    return ctx.select(SqlDocumentStore.COLUMNS)
+        .from(SqlTables.DOCUMENTS)
+        .where(SqlTables.DOC_NS.eq(ns).and(SqlTables.DOC_ID.in(ids)));
+  }
+
+  /**
+   * A statement that overwrites existing documents, taking the insert's parameters in the insert's
+   * order, or null to write them with a batched {@code UPDATE}. It needs no condition: the caller
+   * has checked every row's sequence under the namespace lock. For backends whose driver sends a
+   * batched {@code INSERT} as one multi-row statement but a batched {@code UPDATE} as one statement
+   * per row.
+   */
+  String overwriteSql(String columns, String values) {
+    return null;
   }
 
   /** Body-field push-down, or null when this backend answers only id/seq/timestamp queries. */

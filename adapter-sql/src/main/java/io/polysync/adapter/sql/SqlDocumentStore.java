@@ -51,7 +51,8 @@ import org.jooq.impl.DSL;
  * SQLite the transaction already holds the database write lock), so sequence allocation and commit
  * happen under one lock per namespace: a sequence number never becomes visible after a higher one.
  * Every batch costs a fixed number of round trips however many items it has: the row lock, one read
- * of the current sequences, one JDBC batch of inserts and one of updates, and the counter update.
+ * of the current sequences, one JDBC batch of inserts and one of overwrites (a batched {@code
+ * UPDATE} or, where the driver sends that row by row, an upsert), and the counter update.
  */
 final class SqlDocumentStore implements DocumentStore {
   /** Rows per multi-row statement; keeps bind counts well under every backend's limit. */
@@ -120,11 +121,7 @@ final class SqlDocumentStore implements DocumentStore {
           for (int from = 0; from < keys.size(); from += ROWS_PER_STATEMENT) {
             List<byte[]> chunk =
                 keys.subList(from, Math.min(keys.size(), from + ROWS_PER_STATEMENT));
-            for (Record r :
-                ctx.select(COLUMNS)
-                    .from(DOCUMENTS)
-                    .where(DOC_NS.eq(ns).and(DOC_ID.in(chunk)))
-                    .fetch()) {
+            for (Record r : storage.support.documentsById(ctx, ns, chunk).fetch()) {
               StoredDocument d = document(r);
               byId.put(d.id(), d);
             }
@@ -384,20 +381,13 @@ final class SqlDocumentStore implements DocumentStore {
    * these are the statements the write benchmark measures. Everything else goes through jOOQ.
    */
 
-  private static void readCurrent(
-      Connection c, long nsId, List<byte[]> keys, Map<String, Current> current)
+  private void readCurrent(Connection c, long nsId, List<byte[]> keys, Map<String, Current> current)
       throws SQLException {
     for (int from = 0; from < keys.size(); from += ROWS_PER_STATEMENT) {
       List<byte[]> chunk = keys.subList(from, Math.min(keys.size(), from + ROWS_PER_STATEMENT));
-      String sql =
-          "SELECT doc_id, seq, deleted FROM polysync_documents WHERE ns_id = ? AND doc_id IN ("
-              + "?,".repeat(chunk.size() - 1)
-              + "?)";
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setLong(1, nsId);
-        for (int i = 0; i < chunk.size(); i++) {
-          ps.setBytes(i + 2, chunk.get(i));
-        }
+      try (PreparedStatement ps =
+          c.prepareStatement(storage.support.currentSequencesSql(chunk.size()))) {
+        storage.support.bindCurrentSequences(ps, nsId, chunk);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             current.put(
@@ -409,42 +399,21 @@ final class SqlDocumentStore implements DocumentStore {
     }
   }
 
+  private static final String INSERT_COLUMNS =
+      "ns_id, doc_id, seq, ts, winning_rev, deleted, state, query_body";
+
+  private String insertValues() {
+    return "?, ?, ?, ?, ?, ?, ?, " + storage.support.jsonParameter();
+  }
+
   private void insertRows(Connection c, long nsId, List<Prepared> rows, List<long[]> stamps)
       throws SQLException {
     if (rows.isEmpty()) {
       return;
     }
     String sql =
-        "INSERT INTO polysync_documents"
-            + " (ns_id, doc_id, seq, ts, winning_rev, deleted, state, query_body)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, "
-            + storage.support.jsonParameter()
-            + ")";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      long bytes = 0;
-      int pending = 0;
-      for (int i = 0; i < rows.size(); i++) {
-        Prepared p = rows.get(i);
-        ps.setLong(1, nsId);
-        ps.setBytes(2, p.key());
-        ps.setLong(3, stamps.get(i)[0]);
-        ps.setLong(4, stamps.get(i)[1]);
-        ps.setString(5, p.item().winningRev());
-        ps.setBoolean(6, p.item().deleted());
-        ps.setBytes(7, p.item().state());
-        ps.setString(8, p.body());
-        ps.addBatch();
-        bytes += p.item().state().length;
-        if (++pending >= ROWS_PER_STATEMENT || bytes >= BYTES_PER_STATEMENT) {
-          ps.executeBatch();
-          pending = 0;
-          bytes = 0;
-        }
-      }
-      if (pending > 0) {
-        ps.executeBatch();
-      }
-    }
+        "INSERT INTO polysync_documents (" + INSERT_COLUMNS + ") VALUES (" + insertValues() + ")";
+    writeRows(c, sql, nsId, rows, stamps, true);
   }
 
   private void updateRows(Connection c, long nsId, List<Prepared> rows, List<long[]> stamps)
@@ -452,24 +421,51 @@ final class SqlDocumentStore implements DocumentStore {
     if (rows.isEmpty()) {
       return;
     }
+    String overwrite = storage.support.overwriteSql(INSERT_COLUMNS, insertValues());
+    if (overwrite != null) {
+      writeRows(c, overwrite, nsId, rows, stamps, true);
+      return;
+    }
     String sql =
         "UPDATE polysync_documents SET seq = ?, ts = ?, winning_rev = ?, deleted = ?, state = ?,"
             + " query_body = "
             + storage.support.jsonParameter()
             + " WHERE ns_id = ? AND doc_id = ?";
+    writeRows(c, sql, nsId, rows, stamps, false);
+  }
+
+  /**
+   * Runs {@code sql} as JDBC batches, one row of parameters per item: in the insert's column order
+   * when {@code insertOrder}, else the {@code UPDATE}'s (the key last).
+   */
+  private static void writeRows(
+      Connection c,
+      String sql,
+      long nsId,
+      List<Prepared> rows,
+      List<long[]> stamps,
+      boolean insertOrder)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       long bytes = 0;
       int pending = 0;
       for (int i = 0; i < rows.size(); i++) {
         Prepared p = rows.get(i);
-        ps.setLong(1, stamps.get(i)[0]);
-        ps.setLong(2, stamps.get(i)[1]);
-        ps.setString(3, p.item().winningRev());
-        ps.setBoolean(4, p.item().deleted());
-        ps.setBytes(5, p.item().state());
-        ps.setString(6, p.body());
-        ps.setLong(7, nsId);
-        ps.setBytes(8, p.key());
+        int at = 1;
+        if (insertOrder) {
+          ps.setLong(at++, nsId);
+          ps.setBytes(at++, p.key());
+        }
+        ps.setLong(at++, stamps.get(i)[0]);
+        ps.setLong(at++, stamps.get(i)[1]);
+        ps.setString(at++, p.item().winningRev());
+        ps.setBoolean(at++, p.item().deleted());
+        ps.setBytes(at++, p.item().state());
+        ps.setString(at++, p.body());
+        if (!insertOrder) {
+          ps.setLong(at++, nsId);
+          ps.setBytes(at, p.key());
+        }
         ps.addBatch();
         bytes += p.item().state().length;
         if (++pending >= ROWS_PER_STATEMENT || bytes >= BYTES_PER_STATEMENT) {

@@ -20,7 +20,7 @@ import org.jooq.impl.DSL;
  */
 final class SqlSchema {
   /** The newest schema version this code creates and understands. */
-  static final int LATEST = 1;
+  static final int LATEST = 2;
 
   private SqlSchema() {}
 
