@@ -8,9 +8,7 @@ import io.polysync.spi.StorageConfig;
 import io.polysync.spi.Storages;
 import io.polysync.spi.WriteItem;
 import io.polysync.spi.WriteResult;
-import io.polysync.spi.tck.Services;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,19 +21,31 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The PostgreSQL listener connection survives being killed by the server. */
 final class PostgresNotifierIT {
-  private static final StorageConfig CONFIG =
-      StorageConfig.of("postgresql://postgres@127.0.0.1:5432/test");
+  private static String database;
+  private static StorageConfig config;
+
+  @BeforeAll
+  static void createDatabase() {
+    database = ScratchDatabase.POSTGRESQL.create();
+    config = ScratchDatabase.POSTGRESQL.config(database);
+  }
+
+  @AfterAll
+  static void dropDatabase() throws SQLException {
+    ScratchDatabase.POSTGRESQL.drop(database);
+  }
 
   @Test
   void listenerConnectionTerminated_reconnectsAndSignalsLaterCommits() throws Exception {
-    Services.requireReachable("127.0.0.1", 5432, "PostgreSQL");
     String ns = "notifier-" + UUID.randomUUID();
-    try (Storage listening = Storages.open(CONFIG);
-        Storage writing = Storages.open(CONFIG)) {
+    try (Storage listening = Storages.open(config);
+        Storage writing = Storages.open(config)) {
       writing.namespaces().create(ns, Map.of());
       List<Long> seqs = new CopyOnWriteArrayList<>();
       ChangeSignals.Subscription subscription =
@@ -77,7 +87,7 @@ final class PostgresNotifierIT {
   }
 
   private static Connection admin() throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+    return ScratchDatabase.POSTGRESQL.connect(database);
   }
 
   private static Set<Integer> listeners() throws SQLException {

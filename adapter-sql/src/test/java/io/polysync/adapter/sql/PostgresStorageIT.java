@@ -11,21 +11,29 @@ import io.polysync.spi.tck.LocalsTck;
 import io.polysync.spi.tck.MultiInstanceTck;
 import io.polysync.spi.tck.NamespacesTck;
 import io.polysync.spi.tck.QueryTck;
-import io.polysync.spi.tck.Services;
 import io.polysync.spi.tck.SignalsTck;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 
 /**
- * The storage compliance kit against PostgreSQL on this machine (127.0.0.1:5432, database test);
+ * The storage compliance kit against PostgreSQL on this machine (127.0.0.1:5432, a scratch database of its own);
  * skipped when absent, failed in CI.
  */
 final class PostgresStorageIT {
-  private static final StorageConfig CONFIG =
-      StorageConfig.of("postgresql://postgres@127.0.0.1:5432/test");
+  private static String database;
 
-  static StorageConfig config() {
-    Services.requireReachable("127.0.0.1", 5432, "PostgreSQL");
-    return CONFIG;
+  /** One scratch database for every kit part of this run, created on first use. */
+  static synchronized StorageConfig config() {
+    if (database == null) {
+      database = ScratchDatabase.POSTGRESQL.create();
+    }
+    return ScratchDatabase.POSTGRESQL.config(database);
+  }
+
+  @AfterAll
+  static void dropDatabase() throws SQLException {
+    ScratchDatabase.POSTGRESQL.drop(database);
   }
 
   @Nested
