@@ -2,8 +2,12 @@ package io.polysync.bootstrap;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
+import io.polysync.engine.EngineError;
 import io.polysync.engine.EngineOptions;
 import io.polysync.engine.SyncEngine;
+import io.polysync.engine.User;
+import io.polysync.engine.UserContext;
+import io.polysync.engine.UserStore;
 import io.polysync.protocol.spi.FrontEndContext;
 import io.polysync.protocol.spi.ProtocolFrontEnd;
 import io.polysync.spi.Storage;
@@ -13,9 +17,11 @@ import io.polysync.spi.SyncException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A running server: storage, engine and Helidon, closed in reverse order. */
 final class Server implements AutoCloseable {
@@ -48,11 +54,10 @@ final class Server implements AutoCloseable {
     SyncEngine engine = null;
     try {
       Map<String, String> records = new SystemRecords(storage).load();
-      records = ensureAdmin(storage, records, options, console);
-      AdminAuthenticator authenticator = new AdminAuthenticator(
-          records.get(SystemRecords.ADMIN_NAME), records.get(SystemRecords.ADMIN_HASH),
-          Base64.getDecoder().decode(records.get(SystemRecords.SESSION_KEY)), Clock.systemUTC());
       engine = SyncEngine.create(storage, EngineOptions.defaults());
+      ensureAdmin(storage, engine.users(), records, options, console);
+      UserAuthenticator authenticator = new UserAuthenticator(engine.users(),
+          Base64.getDecoder().decode(records.get(SystemRecords.SESSION_KEY)), Clock.systemUTC());
       FrontEndContext context = new FrontEndContext(
           engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings());
       SyncEngine theEngine = engine;
@@ -123,9 +128,24 @@ final class Server implements AutoCloseable {
     }
   }
 
-  private static Map<String, String> ensureAdmin(
-      Storage storage, Map<String, String> records, ServeOptions options, PrintStream console) {
+  /**
+   * Makes sure a server admin can sign in: the {@code --admin} account when given (created, or its
+   * password and {@code _admin} role restored), else the account an older version kept in the
+   * system records (moved into the user store, hash and all), else a generated one whose password
+   * is printed once and stored only as a hash.
+   */
+  private static void ensureAdmin(Storage storage, UserStore users, Map<String, String> records,
+      ServeOptions options, PrintStream console) {
     SystemRecords system = new SystemRecords(storage);
+    String legacyName = records.get(SystemRecords.ADMIN_NAME);
+    String legacyHash = records.get(SystemRecords.ADMIN_HASH);
+    if (legacyName != null && legacyHash != null) {
+      if (users.get(legacyName).isEmpty()) {
+        createIgnoringRace(() -> users.createHashed(legacyName, legacyHash, List.of(UserContext.SERVER_ADMIN)));
+        LOG.log(System.Logger.Level.INFO, "admin account " + legacyName + " moved into the user store");
+      }
+      system.put(SystemRecords.ADMIN_HASH, null);
+    }
     if (options.admin().isPresent()) {
       String spec = options.admin().get();
       int colon = spec.indexOf(':');
@@ -134,26 +154,71 @@ final class Server implements AutoCloseable {
       }
       String name = spec.substring(0, colon);
       String password = spec.substring(colon + 1);
-      String storedHash = records.get(SystemRecords.ADMIN_HASH);
-      if (!name.equals(records.get(SystemRecords.ADMIN_NAME))
-          || storedHash == null || !PasswordHash.matches(password, storedHash)) {
-        system.put(SystemRecords.ADMIN_NAME, name);
-        records = system.put(SystemRecords.ADMIN_HASH, PasswordHash.hash(password));
-        LOG.log(System.Logger.Level.INFO, "admin account " + name + " set");
+      Optional<User> existing = users.get(name);
+      try {
+        if (existing.isEmpty()) {
+          createIgnoringRace(() -> users.create(name, password, List.of(UserContext.SERVER_ADMIN)));
+          LOG.log(System.Logger.Level.INFO, "admin account " + name + " created");
+        } else {
+          if (users.authenticate(name, password).isEmpty()) {
+            users.setPassword(name, password);
+            LOG.log(System.Logger.Level.INFO, "admin account " + name + " password set");
+          }
+          if (!existing.get().roles().contains(UserContext.SERVER_ADMIN)) {
+            List<String> roles = new ArrayList<>(existing.get().roles());
+            roles.add(UserContext.SERVER_ADMIN);
+            users.setRoles(name, roles);
+          }
+        }
+      } catch (SyncException e) {
+        if (e.errorCode() == EngineError.INVALID_USER) {
+          throw new StartupException("--admin: " + e.getMessage(), e);
+        }
+        throw e;
       }
-      return records;
+      system.put(SystemRecords.ADMIN_NAME, name);
+      return;
     }
-    if (records.get(SystemRecords.ADMIN_HASH) != null) {
-      return records;
+    if (hasServerAdmin(users)) {
+      return;
     }
     byte[] secret = new byte[18];
     RANDOM.nextBytes(secret);
     String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    if (users.get("admin").isPresent()) {
+      users.setPassword("admin", password);
+      users.setRoles("admin", List.of(UserContext.SERVER_ADMIN));
+    } else {
+      users.create("admin", password, List.of(UserContext.SERVER_ADMIN));
+    }
     system.put(SystemRecords.ADMIN_NAME, "admin");
-    records = system.put(SystemRecords.ADMIN_HASH, PasswordHash.hash(password));
     console.println("Created the admin account. Name: admin  Password: " + password);
     console.println("This password is shown only once; start with --admin NAME:PASSWORD to replace it.");
-    return records;
+  }
+
+  private static boolean hasServerAdmin(UserStore users) {
+    String after = "";
+    while (true) {
+      List<User> page = users.list(after, 1000);
+      if (page.stream().anyMatch(u -> u.roles().contains(UserContext.SERVER_ADMIN))) {
+        return true;
+      }
+      if (page.size() < 1000) {
+        return false;
+      }
+      after = page.get(page.size() - 1).name();
+    }
+  }
+
+  /** Another process starting on the same storage may have created the account first. */
+  private static void createIgnoringRace(Runnable create) {
+    try {
+      create.run();
+    } catch (SyncException e) {
+      if (e.errorCode() != EngineError.USER_EXISTS) {
+        throw e;
+      }
+    }
   }
 
   private static String rootMessage(Throwable e) {

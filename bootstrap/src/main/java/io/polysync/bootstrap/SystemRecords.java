@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * The server's own records, kept as metadata of the storage namespace {@value #NAMESPACE}: the
- * server id, the admin name and password hash, and the key that signs session cookies. A leading
+ * server id, the key that signs session cookies, and the name of the admin the server set up
+ * (accounts themselves live in the engine's user store; {@value #ADMIN_HASH} is only read to move
+ * an older installation's admin there). A leading
  * underscore keeps the namespace out of the CouchDB database names (which must begin with a
  * letter), and every process on one storage shares the records, so ids and sessions hold across a
  * scaled-out deployment.

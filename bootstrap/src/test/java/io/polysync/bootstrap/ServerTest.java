@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -149,5 +150,71 @@ final class ServerTest {
       HttpResponse<String> res = get(server, "/_all_dbs?padding=" + padding, basic("boss", "secret"));
       assertThat(res.statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void storedUser_signsIn_andSeesOnlyDatabasesOpenToIt() throws Exception {
+    try (Server server = Server.start(options(Optional.of("boss:secret"), Optional.empty()), System.out)) {
+      String boss = basic("boss", "secret");
+      HttpResponse<String> signUp = send(server, "PUT", "/_users/org.couchdb.user:alice", null,
+          "{\"name\":\"alice\",\"password\":\"pw\",\"roles\":[],\"type\":\"user\"}");
+      assertThat(signUp.statusCode()).isEqualTo(201);
+      assertThat(send(server, "PUT", "/notes", boss, null).statusCode()).isEqualTo(201);
+      String alice = basic("alice", "pw");
+      assertThat(send(server, "GET", "/notes", alice, null).statusCode()).isEqualTo(403);
+      assertThat(send(server, "PUT", "/notes/_security", boss,
+          "{\"members\":{\"names\":[\"alice\"]}}").statusCode()).isEqualTo(200);
+      assertThat(send(server, "PUT", "/notes/doc", alice, "{}").statusCode()).isEqualTo(201);
+      assertThat(send(server, "GET", "/notes/doc", alice, null).statusCode()).isEqualTo(200);
+      HttpResponse<String> session = send(server, "GET", "/_session", alice, null);
+      assertThat(json.readTree(session.body()).path("userCtx").path("name").asText()).isEqualTo("alice");
+      assertThat(send(server, "GET", "/_all_dbs", alice, null).statusCode()).isEqualTo(403);
+    }
+  }
+
+  @Test
+  void upgrade_movesTheAdminFromTheSystemRecordsIntoTheUserStore() throws Exception {
+    try (Server server = Server.start(options(Optional.of("boss:secret"), Optional.empty()), System.out)) {
+      assertThat(get(server, "/_all_dbs", basic("boss", "secret")).statusCode()).isEqualTo(200);
+    }
+    // What an older version stored: the admin only in the system records, in the same hash format.
+    String uri = "sqlite:" + dir.resolve("polysync.db");
+    try (io.polysync.spi.Storage storage = io.polysync.spi.Storages.open(io.polysync.spi.StorageConfig.of(uri))) {
+      storage.namespaces().putMetadata(SystemRecords.NAMESPACE, SystemRecords.ADMIN_NAME, "elder");
+      storage.namespaces().putMetadata(SystemRecords.NAMESPACE, SystemRecords.ADMIN_HASH, legacyHash("old-pw"));
+    }
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    try (Server server = Server.start(options(Optional.empty(), Optional.empty()),
+        new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+      assertThat(get(server, "/_all_dbs", basic("elder", "old-pw")).statusCode()).isEqualTo(200);
+      assertThat(get(server, "/_all_dbs", basic("elder", "wrong")).statusCode()).isEqualTo(401);
+      assertThat(printed.toString(StandardCharsets.UTF_8)).doesNotContain("Password");
+    }
+    try (io.polysync.spi.Storage storage = io.polysync.spi.Storages.open(io.polysync.spi.StorageConfig.of(uri))) {
+      assertThat(storage.namespaces().get(SystemRecords.NAMESPACE).orElseThrow().metadata())
+          .doesNotContainKey(SystemRecords.ADMIN_HASH);
+    }
+  }
+
+  /** The stored format of the earlier admin account: {@code pbkdf2-sha256$ITERATIONS$SALT$HASH}. */
+  private static String legacyHash(String password) throws Exception {
+    byte[] salt = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    javax.crypto.spec.PBEKeySpec spec = new javax.crypto.spec.PBEKeySpec(password.toCharArray(), salt, 1000, 256);
+    byte[] hash = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+    return "pbkdf2-sha256$1000$" + Base64.getEncoder().encodeToString(salt) + "$"
+        + Base64.getEncoder().encodeToString(hash);
+  }
+
+  private HttpResponse<String> send(Server server, String method, String path, String authorization, String body)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return http.send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -39,6 +39,24 @@ public interface Database {
   void removeMetadata(String key);
 
   /**
+   * Who may use this database; {@link SecurityObject#EMPTY} (server administrators only) when none
+   * was set or the database does not exist, so a missing database looks like a closed one to a
+   * caller who may not use it.
+   */
+  SecurityObject security();
+
+  /** Whether the security object was ever set (CouchDB shows {@code {}} otherwise). */
+  boolean hasSecurity();
+
+  /** @throws io.polysync.spi.SyncException {@link EngineError#DATABASE_NOT_FOUND} */
+  void setSecurity(SecurityObject security);
+
+  /** Whether {@code user} has {@code permission} here, by {@link #security()}. */
+  default boolean allows(UserContext user, Permission permission) {
+    return user.isServerAdmin() || security().allows(user, permission);
+  }
+
+  /**
    * Writes one document with interactive edit semantics ({@code PUT /{db}/{id}}).
    *
    * @throws io.polysync.spi.SyncException {@link EngineError#DOCUMENT_CONFLICT} and the other

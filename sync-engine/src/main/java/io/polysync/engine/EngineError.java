@@ -40,6 +40,12 @@ public enum EngineError implements ErrorCode {
   DOCUMENT_TOO_LARGE(ErrorCategory.INVALID_REQUEST),
   /** A selector uses an operator or operand the engine does not support (CouchDB 400 invalid_selector). */
   INVALID_SELECTOR(ErrorCategory.INVALID_REQUEST),
+  /** No user of that name (CouchDB 404 not_found). */
+  USER_NOT_FOUND(ErrorCategory.NOT_FOUND),
+  /** A user of that name exists already (CouchDB 409 conflict). */
+  USER_EXISTS(ErrorCategory.CONFLICT),
+  /** A user name, password or role breaks the rules in {@link UserStore} (CouchDB 400). */
+  INVALID_USER(ErrorCategory.INVALID_REQUEST),
   /** A stored state cannot be decoded: a corrupt store or a newer format. */
   CORRUPT_STATE(ErrorCategory.INTERNAL);
 

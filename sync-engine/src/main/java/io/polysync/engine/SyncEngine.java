@@ -38,6 +38,9 @@ public interface SyncEngine extends AutoCloseable {
 
   Capabilities capabilities();
 
+  /** The user accounts every front-end and every process on this storage share. */
+  UserStore users();
+
   /**
    * Creates a database. Names follow CouchDB's rule: {@code ^[a-z][a-z0-9_$()+/-]*$}, at most 238
    * characters.

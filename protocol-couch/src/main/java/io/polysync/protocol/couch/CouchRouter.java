@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.polysync.engine.Database;
 import io.polysync.engine.DatabaseInfo;
+import io.polysync.engine.Permission;
 import io.polysync.engine.SyncEngine;
+import io.polysync.engine.UserContext;
 import io.polysync.protocol.spi.FrontEndContext;
 import io.polysync.protocol.spi.Principal;
 import io.polysync.spi.SyncException;
@@ -36,6 +39,7 @@ final class CouchRouter {
   private final DatabaseApi databases;
   private final DocumentApi documents;
   private final ChangesApi changes;
+  private final UsersApi users;
   private final Cors cors;
 
   CouchRouter(FrontEndContext context) {
@@ -47,6 +51,7 @@ final class CouchRouter {
     this.documents = new DocumentApi(maxDocumentBytes);
     this.databases = new DatabaseApi(engine, documents, maxDocumentBytes);
     this.changes = new ChangesApi(engine);
+    this.users = new UsersApi(engine.users());
     this.cors = new Cors(context.setting("couch.cors.origins").orElse("*"));
   }
 
@@ -102,7 +107,9 @@ final class CouchRouter {
     if (ex.res.isSent()) {
       return;
     }
-    if (status == 401) {
+    // The CouchDB replicator retries with Basic only when asked to; a browser holding a cookie
+    // session must not get a password dialog.
+    if (status == 401 && (ex.header(HeaderNames.AUTHORIZATION).isPresent() || !SessionApi.hasCookie(ex))) {
       ex.res.header(HeaderNames.WWW_AUTHENTICATE, "Basic realm=\"server\"");
     }
     try {
@@ -130,52 +137,91 @@ final class CouchRouter {
       session.handle(ex);
       return;
     }
-    Principal principal = session.authenticate(ex)
-        .orElseThrow(() -> new CouchException(401, "unauthorized", "Authentication required."));
-    if (!principal.isAdmin()) {
-      throw new CouchException(403, "forbidden", "You are not a server admin.");
+    UserContext user = session.authenticate(ex).map(Principal::context).orElse(UserContext.anonymous());
+    if (first.equals(UsersApi.DATABASE)) {
+      users.handle(ex, user, seg.subList(1, seg.size()));
+      return;
     }
     if (first.startsWith("_")) {
-      serverEndpoint(ex, first, seg);
+      serverEndpoint(ex, user, first, seg);
       return;
     }
     String db = first;
+    Database database = engine.database(db);
+    // Checked before anything is read, so a caller who may not use a database cannot learn
+    // whether it exists: a missing database has the empty security object, which admits only
+    // server admins.
+    Optional<Permission> needed = required(ex.method, seg);
+    if (needed.isEmpty() ? !user.isServerAdmin() : !database.allows(user, needed.get())) {
+      throw denied(user, needed.isEmpty() ? "You are not a server admin." : needed.get() == Permission.ADMIN
+          ? "You are not a db or server admin." : "You are not allowed to access this db.");
+    }
     if (seg.size() == 1) {
-      databases.database(ex, db);
+      databases.database(ex, db, user);
       return;
     }
     String second = seg.get(1);
     List<String> rest = seg.subList(2, seg.size());
     switch (second) {
-      case "_changes" -> exact(rest, () -> changes.handle(ex, engine.database(db)));
+      case "_changes" -> exact(rest, () -> changes.handle(ex, database));
       case "_local" -> {
         if (rest.isEmpty()) {
           throw CouchException.notFound("missing");
         }
-        documents.local(ex, engine.database(db), "_local/" + String.join("/", rest));
+        documents.local(ex, database, "_local/" + String.join("/", rest));
       }
       case "_design" -> {
         if (rest.isEmpty()) {
           throw CouchException.notFound("missing");
         }
         String id = "_design/" + rest.get(0);
-        documents.document(ex, engine.database(db), id, attachmentName(rest.subList(1, rest.size())));
+        documents.document(ex, database, id, attachmentName(rest.subList(1, rest.size())));
       }
       default -> {
         if (second.startsWith("_local/") || second.startsWith("_design/")) {
           // "_design%2Fx": the client encoded the slash; the id is the same.
           if (second.startsWith("_local/")) {
-            exact(rest, () -> documents.local(ex, engine.database(db), second));
+            exact(rest, () -> documents.local(ex, database, second));
           } else {
-            documents.document(ex, engine.database(db), second, attachmentName(rest));
+            documents.document(ex, database, second, attachmentName(rest));
           }
         } else if (second.startsWith("_")) {
-          exact(rest, () -> databases.special(ex, engine.database(db), second));
+          exact(rest, () -> databases.special(ex, database, second, user));
         } else {
-          documents.document(ex, engine.database(db), second, attachmentName(rest));
+          documents.document(ex, database, second, attachmentName(rest));
         }
       }
     }
+  }
+
+  /**
+   * The permission a request on {@code /{db}/...} needs; empty when only a server admin may make it
+   * (creating and deleting databases).
+   */
+  static Optional<Permission> required(String method, List<String> seg) {
+    boolean reads = method.equals("GET") || method.equals("HEAD");
+    if (seg.size() == 1) {
+      return reads ? Optional.of(Permission.READ)
+          : method.equals("POST") ? Optional.of(Permission.WRITE) : Optional.empty();
+    }
+    String second = seg.get(1);
+    if (second.equals("_design") || second.startsWith("_design/")) {
+      return Optional.of(reads ? Permission.READ : Permission.ADMIN);
+    }
+    return Optional.of(switch (second) {
+      // POST _changes, _all_docs, _bulk_get and _revs_diff only read.
+      case "_changes", "_all_docs", "_bulk_get", "_revs_diff" -> Permission.READ;
+      case "_security", "_revs_limit" -> reads ? Permission.READ : Permission.ADMIN;
+      case "_compact", "_view_cleanup" -> Permission.ADMIN;
+      default -> reads ? Permission.READ : Permission.WRITE;
+    });
+  }
+
+  /** CouchDB's split: no (valid) credentials is 401, so clients ask for some; a known user is 403. */
+  static CouchException denied(UserContext user, String reason) {
+    return user.authenticated()
+        ? new CouchException(403, "forbidden", reason)
+        : new CouchException(401, "unauthorized", reason);
   }
 
   /** Attachment names may hold {@code /}: every segment after the document id is one name. */
@@ -210,12 +256,16 @@ final class CouchRouter {
     ex.send(200, body);
   }
 
-  private void serverEndpoint(Exchange ex, String first, List<String> seg) {
+  private void serverEndpoint(Exchange ex, UserContext user, String first, List<String> seg) {
     if (seg.size() != 1) {
       throw CouchException.notFound("missing");
     }
     switch (first) {
       case "_all_dbs" -> {
+        // CouchDB 3's default (admin_only_all_dbs): the names alone tell a stranger too much.
+        if (!user.isServerAdmin()) {
+          throw denied(user, "You are not a server admin.");
+        }
         requireMethod(ex, "GET", "HEAD");
         allDbs(ex);
       }

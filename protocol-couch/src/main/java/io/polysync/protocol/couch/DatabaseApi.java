@@ -14,9 +14,12 @@ import io.polysync.engine.DatabaseInfo;
 import io.polysync.engine.DocumentWrite;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.OpenRevResult;
+import io.polysync.engine.Permission;
 import io.polysync.engine.ReadOptions;
 import io.polysync.engine.RevsDiff;
+import io.polysync.engine.SecurityObject;
 import io.polysync.engine.SyncEngine;
+import io.polysync.engine.UserContext;
 import io.polysync.engine.WriteOutcome;
 import io.polysync.spi.SyncException;
 import java.util.ArrayList;
@@ -27,9 +30,6 @@ import java.util.Optional;
 
 /** Database-level endpoints: info, create, delete, and the {@code /{db}/_x} ones. */
 final class DatabaseApi {
-  /** Where {@code _security} is kept in the database's metadata. */
-  static final String SECURITY_KEY = "couch.security";
-
   private final SyncEngine engine;
   private final DocumentApi documents;
   private final long maxDocumentBytes;
@@ -40,7 +40,7 @@ final class DatabaseApi {
     this.maxDocumentBytes = maxDocumentBytes;
   }
 
-  void database(Exchange ex, String name) {
+  void database(Exchange ex, String name, UserContext user) {
     switch (ex.method) {
       case "GET" -> ex.send(200, info(engine.database(name).info(), name));
       case "HEAD" -> {
@@ -65,7 +65,7 @@ final class DatabaseApi {
         engine.deleteDatabase(name);
         ex.sendOk(200);
       }
-      case "POST" -> documents.post(ex, engine.database(name));
+      case "POST" -> documents.post(ex, engine.database(name), user);
       default -> CouchRouter.requireMethod(ex, "GET", "HEAD", "PUT", "DELETE", "POST");
     }
   }
@@ -88,7 +88,7 @@ final class DatabaseApi {
     return body;
   }
 
-  void special(Exchange ex, Database db, String name) {
+  void special(Exchange ex, Database db, String name, UserContext user) {
     switch (name) {
       case "_all_docs" -> {
         CouchRouter.requireMethod(ex, "GET", "HEAD", "POST");
@@ -96,7 +96,7 @@ final class DatabaseApi {
       }
       case "_bulk_docs" -> {
         CouchRouter.requireMethod(ex, "POST");
-        bulkDocs(ex, db);
+        bulkDocs(ex, db, user);
       }
       case "_bulk_get" -> {
         CouchRouter.requireMethod(ex, "POST");
@@ -146,32 +146,11 @@ final class DatabaseApi {
   private void security(Exchange ex, Database db) {
     switch (ex.method) {
       case "GET" -> {
-        Optional<String> stored = db.metadata(SECURITY_KEY);
-        ex.send(200, stored.map(s -> Exchange.parseJson(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-            .orElseGet(Exchange::object));
+        db.info();
+        ex.send(200, db.hasSecurity() ? db.security().toJson() : Exchange.object());
       }
       case "PUT" -> {
-        ObjectNode body = ex.jsonObjectBody();
-        for (String section : List.of("admins", "members")) {
-          JsonNode part = body.get(section);
-          if (part == null) {
-            continue;
-          }
-          if (!part.isObject()) {
-            throw CouchException.badRequest(section + " must be a JSON object");
-          }
-          for (String list : List.of("names", "roles")) {
-            JsonNode values = part.get(list);
-            if (values != null && (!values.isArray() || !allText(values))) {
-              throw CouchException.badRequest(section + "." + list + " must be a JSON list of strings");
-            }
-          }
-        }
-        try {
-          db.setMetadata(SECURITY_KEY, Exchange.JSON.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-          throw new IllegalStateException(e);
-        }
+        db.setSecurity(SecurityObject.fromJson(ex.jsonObjectBody()));
         ex.sendOk(200);
       }
       default -> CouchRouter.requireMethod(ex, "GET", "PUT");
@@ -273,7 +252,7 @@ final class DatabaseApi {
 
   // --- _bulk_docs ---
 
-  private void bulkDocs(Exchange ex, Database db) {
+  private void bulkDocs(Exchange ex, Database db, UserContext user) {
     ex.requireJsonContentType();
     byte[] raw = ex.body();
     JsonNode body = Exchange.parseJson(raw);
@@ -292,6 +271,9 @@ final class DatabaseApi {
       newEdits = body.get("new_edits").booleanValue();
     }
     List<DocumentWrite> writes = new ArrayList<>();
+    // Design documents a caller may not write get a per-document 403 (PouchDB: "denied"), in place.
+    Map<Integer, String> forbidden = new java.util.TreeMap<>();
+    Boolean designAllowed = null;
     for (JsonNode doc : docsNode) {
       if (!doc.isObject()) {
         throw CouchException.badRequest("Document must be a JSON object");
@@ -304,6 +286,15 @@ final class DatabaseApi {
       if (newEdits && !o.has("_id")) {
         o.put("_id", CouchRouter.newUuid());
       }
+      if (o.path("_id").asText().startsWith(DocumentApi.DESIGN_PREFIX)) {
+        if (designAllowed == null) {
+          designAllowed = db.allows(user, Permission.ADMIN);
+        }
+        if (!designAllowed) {
+          forbidden.put(writes.size() + forbidden.size(), o.path("_id").asText());
+          continue;
+        }
+      }
       writes.add(DocumentWrite.of(o));
     }
     if (raw.length > maxDocumentBytes) {
@@ -311,9 +302,16 @@ final class DatabaseApi {
         Docs.checkSize(w.doc(), maxDocumentBytes);
       }
     }
-    List<WriteOutcome> outcomes = db.bulkDocs(writes, newEdits);
+    List<WriteOutcome> outcomes = writes.isEmpty() ? List.of() : db.bulkDocs(writes, newEdits);
     ArrayNode out = Exchange.array();
-    for (WriteOutcome outcome : outcomes) {
+    int written = 0;
+    for (int i = 0; i < outcomes.size() + forbidden.size(); i++) {
+      String deniedId = forbidden.get(i);
+      if (deniedId != null) {
+        out.addObject().put("id", deniedId).put("error", "forbidden").put("reason", DocumentApi.DESIGN_FORBIDDEN);
+        continue;
+      }
+      WriteOutcome outcome = outcomes.get(written++);
       switch (outcome) {
         case WriteOutcome.Ok ok -> {
           if (newEdits) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.polysync.engine.Attachment;
 import io.polysync.engine.Database;
+import io.polysync.engine.Permission;
+import io.polysync.engine.UserContext;
 import io.polysync.engine.Document;
 import io.polysync.engine.DocumentWrite;
 import io.polysync.engine.EngineError;
@@ -30,6 +32,9 @@ final class DocumentApi {
   DocumentApi(long maxDocumentBytes) {
     this.maxDocumentBytes = maxDocumentBytes;
   }
+
+  static final String DESIGN_PREFIX = "_design/";
+  static final String DESIGN_FORBIDDEN = "Only database admins may write design documents.";
 
   void document(Exchange ex, Database db, String id, Optional<String> attachment) {
     if (attachment.isPresent()) {
@@ -301,7 +306,7 @@ final class DocumentApi {
   }
 
   /** {@code POST /{db}}: a new document; CouchDB picks the id when there is none. */
-  void post(Exchange ex, Database db) {
+  void post(Exchange ex, Database db, UserContext user) {
     ex.requireJsonContentType();
     byte[] body = ex.body();
     if (body.length > maxDocumentBytes) {
@@ -314,6 +319,9 @@ final class DocumentApi {
     ObjectNode doc = (ObjectNode) node;
     if (!doc.has("_id")) {
       doc.put("_id", CouchRouter.newUuid());
+    }
+    if (doc.path("_id").asText().startsWith(DESIGN_PREFIX) && !db.allows(user, Permission.ADMIN)) {
+      throw CouchRouter.denied(user, DESIGN_FORBIDDEN);
     }
     if (doc.path("_id").asText().startsWith("_local/")) {
       String rev = db.putLocal(doc.get("_id").asText(), doc);

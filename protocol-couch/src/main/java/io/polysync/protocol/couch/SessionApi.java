@@ -47,6 +47,10 @@ final class SessionApi {
     return cookie(ex).flatMap(authenticator::verifySession);
   }
 
+  static boolean hasCookie(Exchange ex) {
+    return cookie(ex).isPresent();
+  }
+
   private static Optional<String> cookie(Exchange ex) {
     for (String header : ex.req.headers().values(HeaderNames.COOKIE)) {
       for (String part : header.split(";")) {

@@ -37,7 +37,8 @@ final class TestServer implements AutoCloseable {
 
   TestServer(Path dir, Map<String, String> settings) {
     engine = SyncEngine.open(StorageConfig.of("sqlite:" + dir.resolve("test.db")));
-    FrontEndContext context = new FrontEndContext(engine, SERVER_ID, new FixedAuthenticator(), settings);
+    engine.users().create(ADMIN, PASSWORD, List.of(Principal.ADMIN_ROLE));
+    FrontEndContext context = new FrontEndContext(engine, SERVER_ID, new StoreAuthenticator(engine), settings);
     web = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false)
         .routing(r -> new CouchFrontEnd().mount(r, context))
         .build()
@@ -95,13 +96,34 @@ final class TestServer implements AutoCloseable {
     engine.close();
   }
 
-  /** One admin with a fixed password; session tokens are the name with a marker. */
-  static final class FixedAuthenticator implements Authenticator {
+  static String basic(String name, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((name + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A request as {@code authorization} (a header value, or null for none). */
+  HttpResponse<String> as(String authorization, String method, String rawPath, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(rawPath)).timeout(Duration.ofSeconds(60));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  /** The engine's user store; session tokens are the name with a marker. */
+  static final class StoreAuthenticator implements Authenticator {
+    private final SyncEngine engine;
+
+    StoreAuthenticator(SyncEngine engine) {
+      this.engine = engine;
+    }
+
     @Override
     public Optional<Principal> authenticate(String name, String password) {
-      return name.equals(ADMIN) && password.equals(PASSWORD)
-          ? Optional.of(new Principal(ADMIN, List.of(Principal.ADMIN_ROLE)))
-          : Optional.empty();
+      return engine.users().authenticate(name, password).map(u -> new Principal(u.name(), u.roles()));
     }
 
     @Override
@@ -111,8 +133,8 @@ final class TestServer implements AutoCloseable {
 
     @Override
     public Optional<Principal> verifySession(String token) {
-      return token.equals("token-" + ADMIN)
-          ? Optional.of(new Principal(ADMIN, List.of(Principal.ADMIN_ROLE)))
+      return token.startsWith("token-")
+          ? engine.users().get(token.substring(6)).map(u -> new Principal(u.name(), u.roles()))
           : Optional.empty();
     }
 

@@ -2,6 +2,7 @@ package io.polysync.protocol.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import io.polysync.engine.UserContext;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  */
 public record Principal(String name, List<String> roles) {
   /** The role of the server administrator, as CouchDB names it. */
-  public static final String ADMIN_ROLE = "_admin";
+  public static final String ADMIN_ROLE = UserContext.SERVER_ADMIN;
 
   public Principal {
     requireNonNull(name, "name is null");
@@ -20,5 +21,10 @@ public record Principal(String name, List<String> roles) {
 
   public boolean isAdmin() {
     return roles.contains(ADMIN_ROLE);
+  }
+
+  /** This user as the engine's access checks see it. */
+  public UserContext context() {
+    return UserContext.of(name, roles);
   }
 }

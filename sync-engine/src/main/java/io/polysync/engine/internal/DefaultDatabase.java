@@ -5,6 +5,7 @@ import static io.polysync.engine.internal.DefaultSyncEngine.call;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polysync.engine.AllDocsOptions;
+import io.polysync.engine.SecurityObject;
 import io.polysync.engine.AllDocsResult;
 import io.polysync.engine.Attachment;
 import io.polysync.engine.BulkGetRequest;
@@ -94,6 +95,8 @@ final class DefaultDatabase implements Database {
         Integer.toString(limit))));
   }
 
+  static final String SECURITY_KEY = "engine.security";
+
   @Override
   public Optional<String> metadata(String key) {
     return Optional.ofNullable(namespace().metadata().get(key));
@@ -110,6 +113,31 @@ final class DefaultDatabase implements Database {
   public void removeMetadata(String key) {
     checkMetadataKey(key);
     call(() -> storage.namespaces().putMetadata(name, key, null));
+  }
+
+  @Override
+  public SecurityObject security() {
+    return storedSecurity().map(SecurityObject::fromJson).orElse(SecurityObject.EMPTY);
+  }
+
+  @Override
+  public boolean hasSecurity() {
+    return storedSecurity().isPresent();
+  }
+
+  private Optional<String> storedSecurity() {
+    return call(() -> storage.namespaces().get(name)).map(ns -> ns.metadata().get(SECURITY_KEY));
+  }
+
+  @Override
+  public void setSecurity(SecurityObject security) {
+    String json;
+    try {
+      json = Json.MAPPER.writeValueAsString(security.toJson());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    call(() -> storage.namespaces().putMetadata(name, SECURITY_KEY, json));
   }
 
   private static void checkMetadataKey(String key) {

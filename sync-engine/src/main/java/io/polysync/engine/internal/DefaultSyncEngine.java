@@ -5,6 +5,7 @@ import io.polysync.engine.DatabaseInfo;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.EngineOptions;
 import io.polysync.engine.SyncEngine;
+import io.polysync.engine.UserStore;
 import io.polysync.spi.Capabilities;
 import io.polysync.spi.NamespaceInfo;
 import io.polysync.spi.Storage;
@@ -29,6 +30,7 @@ public final class DefaultSyncEngine implements SyncEngine {
   final StateCodec codec;
   final Notifier notifier;
   private final boolean ownsStorage;
+  private final DefaultUserStore users;
   private final Map<String, CachedLimit> revsLimits = new ConcurrentHashMap<>();
 
   private record CachedLimit(int limit, long loadedAt) {}
@@ -39,6 +41,7 @@ public final class DefaultSyncEngine implements SyncEngine {
     this.codec = new JsonStateCodec();
     this.notifier = new Notifier(storage.signals());
     this.ownsStorage = ownsStorage;
+    this.users = new DefaultUserStore(storage, java.time.Clock.systemUTC());
   }
 
   public static SyncEngine create(Storage storage, EngineOptions options, boolean ownsStorage) {
@@ -50,6 +53,11 @@ public final class DefaultSyncEngine implements SyncEngine {
   @Override
   public Capabilities capabilities() {
     return storage.capabilities();
+  }
+
+  @Override
+  public UserStore users() {
+    return users;
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.polysync.bootstrap;
+package io.polysync.engine.internal;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -8,7 +8,7 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
- * Password hashes for the admin account: PBKDF2 with HMAC-SHA-256 from the JDK, so no native or
+ * Password hashes for user accounts: PBKDF2 with HMAC-SHA-256 from the JDK, so no native or
  * extra library is needed. Slow on purpose; callers cache successful checks. The stored form names
  * the algorithm and iteration count, so they can be raised later without breaking old hashes:
  * {@code pbkdf2-sha256$ITERATIONS$SALT$HASH} (base64).
@@ -26,6 +26,20 @@ final class PasswordHash {
     byte[] hash = pbkdf2(password, salt, ITERATIONS);
     return PREFIX + "$" + ITERATIONS + "$" + Base64.getEncoder().encodeToString(salt) + "$"
         + Base64.getEncoder().encodeToString(hash);
+  }
+
+  /** Whether {@code stored} has this class's format, so it can be checked later. */
+  static boolean wellFormed(String stored) {
+    String[] parts = stored.split("\\$");
+    if (parts.length != 4 || !parts[0].equals(PREFIX)) {
+      return false;
+    }
+    try {
+      return Integer.parseInt(parts[1]) > 0 && Base64.getDecoder().decode(parts[2]).length > 0
+          && Base64.getDecoder().decode(parts[3]).length > 0;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   static boolean matches(String password, String stored) {
