@@ -134,16 +134,7 @@ final class H2Support extends SqlDialectSupport {
     ReentrantLock lock = SCHEMA_LOCKS.computeIfAbsent(location, k -> new ReentrantLock());
     lock.lock();
     try {
-      connection.setAutoCommit(false);
-      try {
-        work.run(connection);
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
+      inTransaction(connection, work);
     } finally {
       lock.unlock();
     }

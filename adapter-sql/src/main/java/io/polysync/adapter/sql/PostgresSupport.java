@@ -111,19 +111,12 @@ final class PostgresSupport extends SqlDialectSupport {
 
   @Override
   void withSchemaLock(Connection connection, SqlWork work) throws SQLException {
-    connection.setAutoCommit(false);
-    try {
-      try (Statement st = connection.createStatement()) {
+    inTransaction(connection, c -> {
+      try (Statement st = c.createStatement()) {
         st.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK_KEY + ")");
       }
-      work.run(connection);
-      connection.commit();
-    } catch (SQLException | RuntimeException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(true);
-    }
+      work.run(c);
+    });
   }
 
   @Override

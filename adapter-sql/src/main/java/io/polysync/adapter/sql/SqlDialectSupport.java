@@ -83,6 +83,20 @@ abstract class SqlDialectSupport {
    */
   abstract void withSchemaLock(Connection connection, SqlWork work) throws SQLException;
 
+  /** Runs {@code work} in one transaction on {@code connection}, rolled back if it throws. */
+  static void inTransaction(Connection connection, SqlWork work) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      work.run(connection);
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
   /** Whether the namespace row can be locked with {@code SELECT ... FOR UPDATE}. */
   boolean lockRowsForUpdate() {
     return true;

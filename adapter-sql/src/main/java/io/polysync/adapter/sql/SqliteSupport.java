@@ -130,16 +130,7 @@ final class SqliteSupport extends SqlDialectSupport {
   @Override
   void withSchemaLock(Connection connection, SqlWork work) throws SQLException {
     // transaction_mode=IMMEDIATE: the transaction holds the write lock from its first statement.
-    connection.setAutoCommit(false);
-    try {
-      work.run(connection);
-      connection.commit();
-    } catch (SQLException | RuntimeException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(true);
-    }
+    inTransaction(connection, work);
   }
 
   @Override
