@@ -379,12 +379,15 @@ final class DefaultDatabase implements Database {
         sd.seq(), sd.timestamp());
   }
 
-  @Override
-  public Document get(String id, ReadOptions options) {
-    if (id.startsWith(DocParser.LOCAL_PREFIX)) {
-      return getLocal(id).map(json -> new Document(json, 0, 0)).orElseThrow(() -> DocRenderer.notFound("missing"));
-    }
-    Optional<Rev> rev = options.rev().map(Rev::parse);
+  /** A stored document with its decoded tree and one revision of it that still has a body. */
+  private record Revision(StoredDocument stored, RevTree tree, RevTree.Node node) {}
+
+  /**
+   * The revision {@code rev} of {@code id}, or its winner: not found ("missing") when the document
+   * or a body for that revision is absent, ("deleted") when no revision was named and the winner
+   * is a deletion.
+   */
+  private Revision revision(String id, Optional<Rev> rev) {
     StoredDocument sd = load(id).orElseThrow(() -> DocRenderer.notFound("missing"));
     RevTree tree = engine.codec.decode(sd.state());
     RevTree.Node node;
@@ -397,7 +400,16 @@ final class DefaultDatabase implements Database {
         throw DocRenderer.notFound("deleted");
       }
     }
-    return render(sd, tree, node, options);
+    return new Revision(sd, tree, node);
+  }
+
+  @Override
+  public Document get(String id, ReadOptions options) {
+    if (id.startsWith(DocParser.LOCAL_PREFIX)) {
+      return getLocal(id).map(json -> new Document(json, 0, 0)).orElseThrow(() -> DocRenderer.notFound("missing"));
+    }
+    Revision found = revision(id, options.rev().map(Rev::parse));
+    return render(found.stored(), found.tree(), found.node(), options);
   }
 
   @Override
@@ -724,18 +736,10 @@ final class DefaultDatabase implements Database {
   }
 
   private Attachment attachment(String id, String attachmentName, Optional<Rev> rev) {
-    StoredDocument sd = load(id).orElseThrow(() -> DocRenderer.notFound("missing"));
-    RevTree tree = engine.codec.decode(sd.state());
-    RevTree.Node node;
-    if (rev.isPresent()) {
-      node = tree.node(rev.get()).filter(n -> n.body().isPresent())
-          .orElseThrow(() -> DocRenderer.notFound("missing"));
-    } else {
-      node = tree.winner();
-      if (node.deleted()) {
-        throw DocRenderer.notFound("deleted");
-      }
-    }
+    Revision found = revision(id, rev);
+    StoredDocument sd = found.stored();
+    RevTree tree = found.tree();
+    RevTree.Node node = found.node();
     AttachmentMeta meta = node.attachments().get(attachmentName);
     if (meta == null) {
       throw new SyncException(EngineError.ATTACHMENT_NOT_FOUND, "Document is missing attachment");
