@@ -71,7 +71,11 @@ final class DefaultDatabase implements Database {
   }
 
   private NamespaceInfo namespace() {
-    NamespaceInfo ns = call(() -> storage.namespaces().get(name)).orElseThrow(DefaultSyncEngine::databaseNotFound);
+    RecentCache.Stamp stamp = engine.securities.stamp();
+    Optional<NamespaceInfo> read = call(() -> storage.namespaces().get(name));
+    // The snapshot carries the security object too; keeping it spares the next request's check.
+    engine.rememberSecurity(name, read, stamp);
+    NamespaceInfo ns = read.orElseThrow(DefaultSyncEngine::databaseNotFound);
     engine.remember(name, ns);
     return ns;
   }
@@ -117,16 +121,12 @@ final class DefaultDatabase implements Database {
 
   @Override
   public SecurityObject security() {
-    return storedSecurity().map(SecurityObject::fromJson).orElse(SecurityObject.EMPTY);
+    return engine.security(name).orElse(SecurityObject.EMPTY);
   }
 
   @Override
   public boolean hasSecurity() {
-    return storedSecurity().isPresent();
-  }
-
-  private Optional<String> storedSecurity() {
-    return call(() -> storage.namespaces().get(name)).map(ns -> ns.metadata().get(SECURITY_KEY));
+    return engine.security(name).isPresent();
   }
 
   @Override
@@ -138,6 +138,7 @@ final class DefaultDatabase implements Database {
       throw new IllegalStateException(e);
     }
     call(() -> storage.namespaces().putMetadata(name, SECURITY_KEY, json));
+    engine.securities.invalidate(name);
   }
 
   private static void checkMetadataKey(String key) {

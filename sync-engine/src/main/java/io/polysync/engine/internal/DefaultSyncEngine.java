@@ -4,6 +4,7 @@ import io.polysync.engine.Database;
 import io.polysync.engine.DatabaseInfo;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.EngineOptions;
+import io.polysync.engine.SecurityObject;
 import io.polysync.engine.SyncEngine;
 import io.polysync.engine.UserStore;
 import io.polysync.spi.Capabilities;
@@ -13,6 +14,7 @@ import io.polysync.spi.StorageError;
 import io.polysync.spi.SyncException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -24,6 +26,7 @@ public final class DefaultSyncEngine implements SyncEngine {
   private static final int MAX_DATABASE_NAME = 238;
   /** How long a revs_limit read is trusted; another process may change it. */
   private static final long REVS_LIMIT_TTL_NANOS = 5_000_000_000L;
+  private static final int SECURITY_CACHE_LIMIT = 4096;
 
   final Storage storage;
   final EngineOptions options;
@@ -32,6 +35,8 @@ public final class DefaultSyncEngine implements SyncEngine {
   private final boolean ownsStorage;
   private final DefaultUserStore users;
   private final Map<String, CachedLimit> revsLimits = new ConcurrentHashMap<>();
+  /** Security objects by database (empty: none set, or no such database), checked per request. */
+  final RecentCache<Optional<SecurityObject>> securities;
 
   private record CachedLimit(int limit, long loadedAt) {}
 
@@ -41,7 +46,8 @@ public final class DefaultSyncEngine implements SyncEngine {
     this.codec = new JsonStateCodec();
     this.notifier = new Notifier(storage.signals());
     this.ownsStorage = ownsStorage;
-    this.users = new DefaultUserStore(storage, java.time.Clock.systemUTC());
+    this.users = new DefaultUserStore(storage, java.time.Clock.systemUTC(), options.accessCacheMillis());
+    this.securities = new RecentCache<>(options.accessCacheMillis(), SECURITY_CACHE_LIMIT, System::nanoTime);
   }
 
   public static SyncEngine create(Storage storage, EngineOptions options, boolean ownsStorage) {
@@ -70,6 +76,7 @@ public final class DefaultSyncEngine implements SyncEngine {
     }
     call(() -> storage.namespaces().create(name, Map.of()));
     revsLimits.remove(name);
+    securities.invalidate(name);
     return database(name);
   }
 
@@ -90,6 +97,7 @@ public final class DefaultSyncEngine implements SyncEngine {
       return null;
     });
     revsLimits.remove(name);
+    securities.invalidate(name);
     notifier.forget(name);
   }
 
@@ -121,6 +129,25 @@ public final class DefaultSyncEngine implements SyncEngine {
     int limit = value == null ? options.defaultRevsLimit() : Integer.parseInt(value);
     revsLimits.put(namespace, new CachedLimit(limit, System.nanoTime()));
     return limit;
+  }
+
+  /** The security object of {@code namespace}, read from storage at most once per cache bound. */
+  Optional<SecurityObject> security(String namespace) {
+    Optional<SecurityObject> cached = securities.fresh(namespace);
+    if (cached != null) {
+      return cached;
+    }
+    RecentCache.Stamp stamp = securities.stamp();
+    Optional<NamespaceInfo> ns = call(() -> storage.namespaces().get(namespace));
+    return rememberSecurity(namespace, ns, stamp);
+  }
+
+  /** Keeps the security object of a namespace snapshot read after {@code stamp} was taken. */
+  Optional<SecurityObject> rememberSecurity(String namespace, Optional<NamespaceInfo> ns, RecentCache.Stamp stamp) {
+    Optional<SecurityObject> security = ns.map(n -> n.metadata().get(DefaultDatabase.SECURITY_KEY))
+        .map(SecurityObject::fromJson);
+    securities.offer(namespace, security, stamp);
+    return security;
   }
 
   static SyncException databaseNotFound() {

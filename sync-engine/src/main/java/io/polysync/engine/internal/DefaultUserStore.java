@@ -47,15 +47,18 @@ final class DefaultUserStore implements UserStore {
   private final Clock clock;
   private final Set<String> verified = ConcurrentHashMap.newKeySet();
   private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+  /** Records by name, so a request does not read storage to check its credentials. */
+  private final RecentCache<Stored> records;
   private volatile boolean namespaceReady;
 
   private record Failures(int count, long lockedUntil) {}
 
   private record Stored(User user, String hash) {}
 
-  DefaultUserStore(Storage storage, Clock clock) {
+  DefaultUserStore(Storage storage, Clock clock, long cacheMillis) {
     this.storage = storage;
     this.clock = clock;
+    this.records = new RecentCache<>(cacheMillis, CACHE_LIMIT, System::nanoTime);
   }
 
   private void ensureNamespace() {
@@ -132,7 +135,21 @@ final class DefaultUserStore implements UserStore {
     return validName(name) ? read(name).map(Stored::user) : Optional.empty();
   }
 
+  /** A record no older than the cache bound, for checks on the request path. */
   private Optional<Stored> read(String name) {
+    Stored cached = records.fresh(name);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    RecentCache.Stamp stamp = records.stamp();
+    Optional<Stored> stored = readStored(name);
+    // Unknown names are not kept: a spray of them would only evict the real accounts.
+    stored.ifPresent(s -> records.offer(name, s, stamp));
+    return stored;
+  }
+
+  /** The record as stored now, for the compare-and-set of a change. */
+  private Optional<Stored> readStored(String name) {
     ensureNamespace();
     return storage.locals().get(NAMESPACE, name).map(DefaultUserStore::decode);
   }
@@ -208,6 +225,7 @@ final class DefaultUserStore implements UserStore {
       }
       throw e;
     }
+    records.invalidate(name);
     storage.namespaces().putMetadata(NAMESPACE, NAME_KEY + name, "1");
     failures.remove(name);
     return new User(name, roles, now, now, version);
@@ -234,16 +252,19 @@ final class DefaultUserStore implements UserStore {
 
   private User update(String name, Change change) {
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      Stored stored = read(name).orElseThrow(() -> notFound(name));
+      Stored stored = readStored(name).orElseThrow(() -> notFound(name));
       long now = Math.max(clock.millis(), stored.user.updated());
       byte[] body = change.apply(stored, now);
       try {
         long version = storage.locals().put(NAMESPACE, name, body, stored.user.version());
+        records.invalidate(name);
         return decode(new LocalDocument(name, version, body)).user;
       } catch (SyncException e) {
         if (e.errorCode() != StorageError.LOCAL_CONFLICT) {
           throw e;
         }
+        // Another process changed the record; what this one remembers is older still.
+        records.invalidate(name);
       }
     }
     throw new SyncException(EngineError.DOCUMENT_CONFLICT, "The user " + name + " is being changed concurrently.");
@@ -252,15 +273,18 @@ final class DefaultUserStore implements UserStore {
   @Override
   public void delete(String name) {
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      Stored stored = read(name).orElseThrow(() -> notFound(name));
+      Stored stored = readStored(name).orElseThrow(() -> notFound(name));
       try {
         storage.locals().delete(NAMESPACE, name, stored.user.version());
+        records.invalidate(name);
         storage.namespaces().putMetadata(NAMESPACE, NAME_KEY + name, null);
         return;
       } catch (SyncException e) {
         if (e.errorCode() != StorageError.LOCAL_CONFLICT) {
           throw e;
         }
+        // Another process changed the record; what this one remembers is older still.
+        records.invalidate(name);
       }
     }
     throw new SyncException(EngineError.DOCUMENT_CONFLICT, "The user " + name + " is being changed concurrently.");
