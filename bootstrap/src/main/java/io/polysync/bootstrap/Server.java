@@ -65,6 +65,10 @@ final class Server implements AutoCloseable {
           .host(options.host())
           .port(options.port())
           .shutdownHook(false)
+          // A longpoll answer goes out in several small writes (its opening, the rows, the end);
+          // with Nagle's algorithm the last one waits for the client's delayed ACK, about 40 ms
+          // on Linux, on every live change.
+          .connectionOptions(socket -> socket.tcpNoDelay(true))
           // CouchDB's replicator puts revision lists in the URL (open_revs, atts_since) and shortens
           // them only after a 414; Helidon's default request line is far shorter than CouchDB's.
           .addProtocol(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).build())
