@@ -54,6 +54,12 @@ public final class Main implements Callable<Integer> {
           + " for any (POLYSYNC_CORS_ORIGINS; default *).")
   String corsOrigins;
 
+  @Option(names = "--setting", paramLabel = "KEY=VALUE",
+      description = "A front-end setting, repeatable: kinto.backoff=SECONDS, kinto.batch_max_requests=N,"
+          + " kinto.bucket_create_principals=P1,P2, kinto.account_create_principals=P1,P2, kinto.readonly=true,"
+          + " kinto.http_base=URL (see docs/server.md).")
+  Map<String, String> extraSettings = new java.util.LinkedHashMap<>();
+
   @Option(names = "--verbose", description = "Log more (requests that fail, plugin details).")
   boolean verbose;
 
@@ -70,10 +76,13 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() {
     configureLogging(verbose);
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+    settings.put("couch.max_document_size", Long.toString(maxDocumentSize));
+    settings.put("couch.cors.origins", corsOrigins);
+    settings.put("kinto.cors.origins", corsOrigins);
+    settings.putAll(extraSettings);
     ServeOptions options = new ServeOptions(host, port, data, Optional.ofNullable(admin).filter(s -> !s.isBlank()),
-        Optional.ofNullable(storage), Map.of(
-        "couch.max_document_size", Long.toString(maxDocumentSize),
-        "couch.cors.origins", corsOrigins));
+        Optional.ofNullable(storage), settings);
     Server server;
     try {
       server = Server.start(options, console);

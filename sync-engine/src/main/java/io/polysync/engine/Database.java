@@ -86,6 +86,15 @@ public interface Database {
    */
   Document get(String id, ReadOptions options);
 
+  /**
+   * The winning revision of each id, deleted winners included (with {@code _deleted: true}), in
+   * one storage read per batch of ids: what a front-end needs to check preconditions before a
+   * batch of writes (Kinto's {@code If-Match}). Attachments are stubs.
+   *
+   * @return by id, only the ids that were ever written
+   */
+  Map<String, Document> winners(List<String> ids);
+
   /** {@code open_revs=[...]}: per requested revision, the document or missing; with {@code latest}, the leaves under it. */
   List<OpenRevResult> openRevs(String id, List<String> revs, ReadOptions options);
 

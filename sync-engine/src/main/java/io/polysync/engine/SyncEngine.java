@@ -49,6 +49,15 @@ public interface SyncEngine extends AutoCloseable {
    */
   Database createDatabase(String name);
 
+  /**
+   * A database for a front-end's own records (Kinto's buckets and collections, say), created on
+   * first use. Its name begins with {@code _} followed by {@code [a-z0-9_]}, which no protocol can
+   * name as a database of its own, so no client reaches it through another front-end.
+   *
+   * @throws io.polysync.spi.SyncException {@link EngineError#INVALID_DATABASE_NAME} for another name
+   */
+  Database systemDatabase(String name);
+
   /** A handle on a database, without checking that it exists (operations do). */
   Database database(String name);
 

@@ -414,6 +414,20 @@ final class DefaultDatabase implements Database {
   }
 
   @Override
+  public Map<String, Document> winners(List<String> ids) {
+    Map<String, Document> out = new LinkedHashMap<>();
+    Map<String, StoredDocument> stored = loadAll(ids);
+    for (String id : ids) {
+      StoredDocument sd = stored.get(id);
+      if (sd != null && !out.containsKey(id)) {
+        RevTree tree = engine.codec.decode(sd.state());
+        out.put(id, render(sd, tree, tree.winner(), ReadOptions.defaults()));
+      }
+    }
+    return out;
+  }
+
+  @Override
   public List<OpenRevResult> openRevs(String id, List<String> revs, ReadOptions options) {
     List<Rev> parsedRevs = revs.stream().map(Rev::parse).toList();
     Optional<StoredDocument> sd = load(id);

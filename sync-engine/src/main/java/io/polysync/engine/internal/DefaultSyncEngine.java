@@ -24,6 +24,7 @@ public final class DefaultSyncEngine implements SyncEngine {
   static final String REVS_LIMIT_KEY = "engine.revs_limit";
   private static final Pattern DATABASE_NAME = Pattern.compile("^[a-z][a-z0-9_$()+/-]*$");
   private static final int MAX_DATABASE_NAME = 238;
+  private static final Pattern SYSTEM_NAME = Pattern.compile("^_[a-z0-9_]{1,63}$");
   /** How long a revs_limit read is trusted; another process may change it. */
   private static final long REVS_LIMIT_TTL_NANOS = 5_000_000_000L;
   private static final int SECURITY_CACHE_LIMIT = 4096;
@@ -35,6 +36,8 @@ public final class DefaultSyncEngine implements SyncEngine {
   private final boolean ownsStorage;
   private final DefaultUserStore users;
   private final Map<String, CachedLimit> revsLimits = new ConcurrentHashMap<>();
+  /** System databases known to exist; one dropped by another process is made again on restart. */
+  private final java.util.Set<String> readySystemDatabases = ConcurrentHashMap.newKeySet();
   /** Security objects by database (empty: none set, or no such database), checked per request. */
   final RecentCache<Optional<SecurityObject>> securities;
 
@@ -77,6 +80,27 @@ public final class DefaultSyncEngine implements SyncEngine {
     call(() -> storage.namespaces().create(name, Map.of()));
     revsLimits.remove(name);
     securities.invalidate(name);
+    return database(name);
+  }
+
+  @Override
+  public Database systemDatabase(String name) {
+    if (name == null || !SYSTEM_NAME.matcher(name).matches()) {
+      throw new SyncException(EngineError.INVALID_DATABASE_NAME,
+          "A system database name is _ followed by lowercase characters, digits and _: " + name);
+    }
+    if (!readySystemDatabases.contains(name)) {
+      if (call(() -> storage.namespaces().get(name)).isEmpty()) {
+        try {
+          call(() -> storage.namespaces().create(name, Map.of()));
+        } catch (SyncException e) {
+          if (e.errorCode() != EngineError.DATABASE_EXISTS) {
+            throw e;
+          }
+        }
+      }
+      readySystemDatabases.add(name);
+    }
     return database(name);
   }
 

@@ -1,0 +1,58 @@
+package io.polysync.protocol.kinto;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The one Jackson mapper of the front-end. */
+final class Json {
+  static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+  static {
+    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+  }
+
+  private Json() {}
+
+  static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** Parses a request body; Kinto's 400 errno 106 when it is not JSON. */
+  static JsonNode parse(byte[] bytes) {
+    try {
+      JsonNode node = MAPPER.readTree(bytes);
+      if (node == null || node.isMissingNode()) {
+        throw KintoException.badJson("the body is empty");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw KintoException.badJson(e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw KintoException.badJson("the body cannot be read");
+    }
+  }
+
+  /** A JSON value of a query string: decoded where it parses, else the text itself (Kinto's rule). */
+  static JsonNode queryValue(String raw) {
+    try {
+      JsonNode node = MAPPER.readTree(raw);
+      return node == null || node.isMissingNode() ? MAPPER.getNodeFactory().textNode(raw) : node;
+    } catch (JsonProcessingException e) {
+      return MAPPER.getNodeFactory().textNode(raw);
+    }
+  }
+
+  static byte[] bytes(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.polysync.protocol.kinto;
+
+import io.helidon.webserver.http.HttpRouting;
+import io.polysync.protocol.spi.FrontEndContext;
+import io.polysync.protocol.spi.ProtocolFrontEnd;
+import java.util.Optional;
+
+/** The Kinto front-end's plugin entry point: Kinto's HTTP API 1.x at {@code /v1}. */
+public final class KintoFrontEnd implements ProtocolFrontEnd {
+  @Override
+  public String name() {
+    return "kinto";
+  }
+
+  /** Before the CouchDB front-end, which owns every other path. */
+  @Override
+  public int order() {
+    return 100;
+  }
+
+  @Override
+  public String pathPrefix() {
+    return "/v1";
+  }
+
+  @Override
+  public void mount(HttpRouting.Builder routing, FrontEndContext context) {
+    KintoSettings settings = KintoSettings.from(context, Optional.of(new Schemas()));
+    KintoApi api = new KintoApi(context.engine(), context.serverId(), settings);
+    String cors = context.setting("kinto.cors.origins").or(() -> context.setting("couch.cors.origins")).orElse("*");
+    long maxBytes = context.longSetting("kinto.max_request_bytes",
+        context.longSetting("couch.max_document_size", 8_000_000L) * 2);
+    KintoHttp http = new KintoHttp(api, context.authenticator(), cors, maxBytes);
+    routing.any("/v1", http::handle);
+    routing.any("/v1/*", http::handle);
+  }
+
+  /** This build's version, from the jar manifest when there is one. */
+  static String version() {
+    String v = KintoFrontEnd.class.getPackage().getImplementationVersion();
+    return v == null ? "0.1.0-SNAPSHOT" : v;
+  }
+}
