@@ -178,7 +178,6 @@ final class Batch {
         && segments.get(0).equals("buckets") && segments.get(2).equals("collections")
         && segments.get(4).equals("records") && query == null) {
       try {
-        api.catalog.refresh();
         KintoApi.Target t = api.target(sub, segments);
         recordTarget = new KintoApi.Target(t.level(), t.bucket(), t.collection(), t.id());
       } catch (KintoException e) {

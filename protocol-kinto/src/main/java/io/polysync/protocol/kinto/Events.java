@@ -92,6 +92,7 @@ final class Events {
 
   /** The records list's ETag as the caller sees it. */
   private long timestamp(KintoRequest r, KintoApi.Target collection) {
+    api.catalog.refresh();
     KintoRequest head = new KintoRequest("HEAD",
         List.of("buckets", collection.bucket(), "collections", collection.id(), "records"),
         r.path(), List.of(), r.headers(), new byte[0], r.caller(), r.base());

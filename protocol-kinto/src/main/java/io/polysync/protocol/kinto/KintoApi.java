@@ -119,7 +119,6 @@ final class KintoApi {
   }
 
   private KintoResponse dispatch(KintoRequest r) {
-    catalog.refresh();
     List<String> s = r.segments();
     if (settings.readonly() && !List.of("GET", "HEAD", "OPTIONS").contains(r.method())
         && !(s.size() == 1 && s.get(0).equals("batch"))) {
@@ -915,7 +914,7 @@ final class KintoApi {
     checkIfMatch(r, live);
     Optional<String> rev = stored.map(Item::rev);
     if (method.equals("DELETE")) {
-      return new Store.Write(t.id, null, live.get().perms(), rev, null);
+      return new Store.Write(t.id, null, live.get().perms(), rev, null, live.get().perms());
     }
     JsonNode body = r.hasBody() ? Json.parse(r.body()) : Json.object();
     ObjectNode fields;
@@ -972,7 +971,8 @@ final class KintoApi {
     if (live.isPresent() && live.get().fields().equals(fields) && before.equals(perms)) {
       return null;
     }
-    return new Store.Write(t.id, fields, perms, rev, live.map(Item::attachments).orElse(null));
+    return new Store.Write(t.id, fields, perms, rev, live.map(Item::attachments).orElse(null),
+        stored.map(Item::perms).orElse(Perms.NONE));
   }
 
   private KintoResponse patchResponse(KintoRequest r, Target t, Item item) {

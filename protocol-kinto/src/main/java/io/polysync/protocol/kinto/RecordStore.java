@@ -155,7 +155,6 @@ final class RecordStore implements Store {
     List<WriteOutcome> outcomes = records.bulkDocs(docs, true);
     List<Optional<Item>> out = new ArrayList<>(writes.size());
     List<DocumentWrite> aclWrites = new ArrayList<>();
-    List<String> written = new ArrayList<>();
     for (int i = 0; i < writes.size(); i++) {
       Write w = writes.get(i);
       WriteOutcome outcome = outcomes.get(i);
@@ -167,19 +166,17 @@ final class RecordStore implements Store {
         throw failed.toException();
       }
       WriteOutcome.Ok ok = (WriteOutcome.Ok) outcome;
-      written.add(w.id());
       ObjectNode fields = w.delete() ? Json.object() : w.fields();
       out.add(Optional.of(new Item(w.id(), ok.timestamp(), w.delete(), fields, w.perms(), ok.rev(), ok.seq(),
           w.attachments())));
     }
     // Permissions follow their records; kept after a delete so readers get the tombstone.
-    Map<String, Perms> stored = perms(written);
     for (int i = 0; i < writes.size(); i++) {
       Write w = writes.get(i);
       if (out.get(i).isEmpty()) {
         continue;
       }
-      Perms before = stored.getOrDefault(w.id(), Perms.NONE);
+      Perms before = w.storedPerms();
       if (!before.equals(w.perms()) && !(w.delete() && w.perms().isEmpty())) {
         ObjectNode doc = Json.object();
         doc.put("_id", aclPrefix + w.id());

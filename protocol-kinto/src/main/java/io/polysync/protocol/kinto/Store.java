@@ -38,8 +38,10 @@ interface Store {
    * @param perms the object's permissions after the write
    * @param rev the revision it replaces, empty to create
    * @param attachments CouchDB attachment stubs to keep, or null
+   * @param storedPerms the permissions stored before the write, so unchanged ones are not written again
    */
-  record Write(String id, ObjectNode fields, Perms perms, Optional<String> rev, ObjectNode attachments) {
+  record Write(String id, ObjectNode fields, Perms perms, Optional<String> rev, ObjectNode attachments,
+      Perms storedPerms) {
     boolean delete() {
       return fields == null;
     }
