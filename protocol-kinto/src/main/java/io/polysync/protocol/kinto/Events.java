@@ -79,8 +79,9 @@ final class Events {
           write(out, ": heartbeat\n\n");
         }
       }
-    } catch (IOException | java.io.UncheckedIOException e) {
-      // The client left.
+    } catch (IOException | RuntimeException e) {
+      // The client left (Helidon reports it as an I/O or a runtime failure of the stream); the
+      // answer has started, so there is nothing left to tell it.
     }
   }
 

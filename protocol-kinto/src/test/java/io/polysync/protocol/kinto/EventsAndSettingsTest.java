@@ -1,0 +1,107 @@
+package io.polysync.protocol.kinto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.polysync.engine.Permission;
+import io.polysync.engine.UserContext;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class EventsAndSettingsTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void events_writeToCollection_streamSaysASyncIsDue() throws Exception {
+    try (TestServer server = new TestServer(dir)) {
+      String admin = TestServer.admin();
+      var rec = server.call(admin, "PUT", "/v1/buckets/default/collections/live/records/r0", "{\"data\":{}}",
+          "Content-Type", "application/json");
+      long first = rec.json().path("data").path("last_modified").asLong();
+      HttpRequest req = HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + server.web.port() + "/v1/buckets/default/collections/live/events"))
+          .header("Authorization", admin).header("Last-Event-ID", Long.toString(first - 1))
+          .timeout(Duration.ofSeconds(30)).build();
+      HttpResponse<Stream<String>> res = server.http.send(req, HttpResponse.BodyHandlers.ofLines());
+      assertThat(res.statusCode()).isEqualTo(200);
+      assertThat(res.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+      Iterator<String> lines = res.body().iterator();
+      // Missed while away: an event at once, with the current timestamp.
+      assertThat(nextData(lines)).isEqualTo("{\"last_modified\":" + first + "}");
+      CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> nextData(lines));
+      Thread.sleep(200);
+      var second = server.call(admin, "PUT", "/v1/buckets/default/collections/live/records/r1", "{\"data\":{}}",
+          "Content-Type", "application/json");
+      long ts = second.json().path("data").path("last_modified").asLong();
+      assertThat(next.get(20, TimeUnit.SECONDS)).isEqualTo("{\"last_modified\":" + ts + "}");
+      res.body().close();
+    }
+  }
+
+  private static String nextData(Iterator<String> lines) {
+    while (lines.hasNext()) {
+      String line = lines.next();
+      if (line.startsWith("data: ")) {
+        return line.substring(6);
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void events_strangerOnPrivateCollection_403() {
+    try (TestServer server = new TestServer(dir)) {
+      server.call(null, "PUT", "/v1/accounts/eve", "{\"data\":{\"password\":\"pe\"}}", "Content-Type", "application/json");
+      server.call(TestServer.admin(), "PUT", "/v1/buckets/b", "{}", "Content-Type", "application/json");
+      server.call(TestServer.admin(), "PUT", "/v1/buckets/b/collections/c", "{}", "Content-Type", "application/json");
+      var res = server.call(TestServer.basic("eve", "pe"), "GET", "/v1/buckets/b/collections/c/events", null);
+      assertThat(res.status()).isEqualTo(403);
+      assertThat(res.json().path("errno").asInt()).isEqualTo(121);
+    }
+  }
+
+  @Test
+  void settings_backoffBatchLimitAndReadonly() {
+    try (TestServer server = new TestServer(dir, Map.of("kinto.backoff", "7", "kinto.batch_max_requests", "2"))) {
+      var root = server.call(null, "GET", "/v1/", null);
+      assertThat(root.header("Backoff")).isEqualTo("7");
+      assertThat(root.json().path("settings").path("batch_max_requests").asInt()).isEqualTo(2);
+      var batch = server.call(TestServer.admin(), "POST", "/v1/batch",
+          "{\"requests\":[{\"path\":\"/\"},{\"path\":\"/\"},{\"path\":\"/\"}]}");
+      assertThat(batch.status()).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void couchSecurity_bucketWritersAreMembersOfTheCollectionDatabase() {
+    try (TestServer server = new TestServer(dir)) {
+      server.call(null, "PUT", "/v1/accounts/ann", "{\"data\":{\"password\":\"pa\"}}", "Content-Type", "application/json");
+      server.call(null, "PUT", "/v1/accounts/rob", "{\"data\":{\"password\":\"pr\"}}", "Content-Type", "application/json");
+      String ann = TestServer.basic("ann", "pa");
+      var root = server.call(ann, "GET", "/v1/", null);
+      String bucket = root.json().path("user").path("bucket").asText();
+      server.call(ann, "GET", "/v1/buckets/default/collections/notes", null);
+      var db = server.engine.database("kinto/" + bucket + "/notes");
+      assertThat(db.allows(UserContext.of("ann", List.of()), Permission.WRITE)).isTrue();
+      assertThat(db.allows(UserContext.of("rob", List.of()), Permission.READ)).isFalse();
+      // A read-only grant does not open the CouchDB side (members there may write).
+      server.call(ann, "PATCH", "/v1/buckets/default/collections/notes", "{\"permissions\":{\"read\":[\"account:rob\"]}}",
+          "Content-Type", "application/json");
+      assertThat(db.allows(UserContext.of("rob", List.of()), Permission.READ)).isFalse();
+      server.call(ann, "PATCH", "/v1/buckets/default/collections/notes", "{\"permissions\":{\"write\":[\"account:rob\"]}}",
+          "Content-Type", "application/json");
+      assertThat(db.allows(UserContext.of("rob", List.of()), Permission.WRITE)).isTrue();
+    }
+  }
+}
