@@ -76,6 +76,7 @@ final class KintoApi {
   final Database acl;
   final KintoSettings settings;
   private final byte[] defaultBucketKey;
+  private final Optional<History> history;
 
   KintoApi(SyncEngine engine, String serverId, KintoSettings settings) {
     this.engine = engine;
@@ -83,6 +84,9 @@ final class KintoApi {
     this.acl = engine.systemDatabase(RecordStore.ACL_DATABASE);
     this.settings = settings;
     this.defaultBucketKey = ("kinto.default_bucket:" + serverId).getBytes(StandardCharsets.UTF_8);
+    this.history = settings.history()
+        ? Optional.of(new History(engine.systemDatabase(History.DATABASE), settings.historyMaxAgeDays()))
+        : Optional.empty();
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -149,6 +153,9 @@ final class KintoApi {
         return Accounts.handle(this, r);
       }
       case "buckets" -> {
+        if (s.size() == 3 && s.get(2).equals("history") && history.isPresent()) {
+          return history(r, target(r, s.subList(0, 2)));
+        }
         return objects(r, target(r, s));
       }
       default -> throw KintoException.notFound();
@@ -852,6 +859,19 @@ final class KintoApi {
         }
         return List.of(out);
       }
+      if (history.isPresent()) {
+        List<Item> done = new ArrayList<>();
+        List<String> actions = new ArrayList<>();
+        for (int k = 0; k < writes.size(); k++) {
+          if (results.get(k).isPresent()) {
+            Store.Write w = writes.get(k);
+            done.add(results.get(k).get());
+            actions.add(w.delete() ? "delete" : current.containsKey(w.id()) && !current.get(w.id()).deleted()
+                ? "update" : "create");
+          }
+        }
+        history.get().record(plural, requests.get(0).caller(), done, actions);
+      }
       List<String> lost = new ArrayList<>();
       for (int k = 0; k < writes.size(); k++) {
         if (results.get(k).isEmpty()) {
@@ -1036,6 +1056,95 @@ final class KintoApi {
     }
   }
 
+  // ---------------------------------------------------------------- history
+
+  /**
+   * {@code /buckets/{bid}/history}: the bucket's entries the caller may read now (the objects they
+   * name must be readable), filtered, sorted and paged like any list; {@code DELETE} purges them
+   * (bucket write).
+   */
+  private KintoResponse history(KintoRequest r, Target bucket) {
+    if (catalog.live(Catalog.Kind.BUCKET, bucket.id, null).isEmpty()) {
+      throw missingObject(r.caller(), bucket);
+    }
+    Perms bp = bucketPerms(bucket.id);
+    if (r.method().equals("DELETE")) {
+      if (!allowed(r.caller(), bucket, "write", bp)) {
+        throw denied(r.caller());
+      }
+      history.orElseThrow().purge(bucket.id);
+      ObjectNode body = Json.object();
+      body.putArray("data");
+      return new KintoResponse(200, body);
+    }
+    requireMethod(r, "GET", "HEAD", "DELETE");
+    boolean all = allowed(r.caller(), bucket, "read", bp);
+    List<Item> visible = new ArrayList<>();
+    Map<String, Map<String, Perms>> recordPerms = new HashMap<>();
+    for (Item e : history.orElseThrow().entries(bucket.id)) {
+      if (all || readable(r.caller(), e.fields(), recordPerms)) {
+        visible.add(e);
+      }
+    }
+    ListQuery q = ListQuery.parse(r.params(), System.currentTimeMillis());
+    List<io.polysync.spi.QueryEvaluator.Candidate> candidates = new ArrayList<>();
+    Map<String, Item> byId = new HashMap<>();
+    for (Item e : visible) {
+      candidates.add(e.candidate());
+      byId.put(e.id(), e);
+    }
+    ArrayNode data = Json.MAPPER.createArrayNode();
+    List<Item> page = new ArrayList<>();
+    for (var c : io.polysync.spi.QueryEvaluator.evaluate(q.query(Integer.MAX_VALUE, q.after()), candidates)) {
+      Item e = byId.get(c.id());
+      if (q.matchesResidual(e.toJson())) {
+        page.add(e);
+        if (page.size() == q.limit()) {
+          break;
+        }
+      }
+    }
+    page.forEach(e -> data.add(e.toJson()));
+    long ts = visible.stream().mapToLong(Item::lastModified).max().orElse(0);
+    ObjectNode body = Json.object();
+    body.set("data", data);
+    KintoResponse res = new KintoResponse(200, r.method().equals("HEAD") ? null : body).etag(ts)
+        .header("Total-Objects", Integer.toString(visible.size()));
+    if (page.size() == q.limit() && !page.isEmpty()) {
+      Query.Cursor cursor = io.polysync.spi.QueryEvaluator.cursorAfter(q.sort(), page.get(page.size() - 1).candidate());
+      res.header("Next-Page", nextPage(r, q.limit(), ListQuery.encodeToken(cursor)));
+    }
+    return res;
+  }
+
+  private boolean readable(Caller caller, ObjectNode entry, Map<String, Map<String, Perms>> recordPerms) {
+    String bucket = entry.path("bucket_id").asText();
+    String collection = entry.path("collection_id").asText(null);
+    return switch (entry.path("resource_name").asText()) {
+      case "bucket" -> allowed(caller, new Target(Level.BUCKET, null, null, bucket), "read:attributes",
+          bucketPerms(bucket));
+      case "collection" -> allowed(caller, new Target(Level.COLLECTION, bucket, null, collection), "read:attributes",
+          collectionPerms(bucket, collection));
+      case "group" -> {
+        String group = entry.path("group_id").asText();
+        yield allowed(caller, new Target(Level.GROUP, bucket, null, group), "read",
+            catalog.live(Catalog.Kind.GROUP, bucket, group).map(Item::perms).orElse(Perms.NONE));
+      }
+      case "record" -> {
+        String record = entry.path("record_id").asText();
+        Target t = new Target(Level.RECORD, bucket, collection, record);
+        if (allowed(caller, t, "read", Perms.NONE)) {
+          yield true;
+        }
+        Map<String, Perms> perms = recordPerms.computeIfAbsent(collection, c -> new HashMap<>());
+        Perms p = perms.computeIfAbsent(record,
+            id -> recordStore(bucket, collection).perms(List.of(id)).getOrDefault(id, Perms.NONE));
+        yield allowed(caller, t, "read", p);
+      }
+      default -> false;
+    };
+  }
+
   // ---------------------------------------------------------------- root and heartbeat
 
   private KintoResponse root(KintoRequest r) {
@@ -1053,6 +1162,9 @@ final class KintoApi {
     capability(caps, "default_bucket", "The default bucket is an alias for a personal bucket where collections are created implicitly.");
     capability(caps, "accounts", "Manage user accounts.").put("validation_enabled", false);
     capability(caps, "schema", "Validates collection records with JSON schemas.");
+    if (history.isPresent()) {
+      capability(caps, "history", "Track changes on data.");
+    }
     capability(caps, "changes_events", "A Server-Sent Events stream per collection that tells a client a sync is due.");
     Caller caller = r.caller();
     if (caller.authenticated()) {

@@ -17,10 +17,13 @@ import java.util.Optional;
  * @param readonly {@code kinto.readonly}: only reads are allowed
  * @param baseUrl {@code kinto.http_base}: the absolute URL of {@code /v1} for {@code Next-Page}
  *     behind a proxy; by default from the request's {@code Host}
+ * @param history {@code kinto.history}: keep the history of changes per bucket (off by default)
+ * @param historyMaxAgeDays {@code kinto.history.max_age_days}: prune older entries (0 keeps all)
  */
 record KintoSettings(
     int batchMaxRequests, List<String> bucketCreatePrincipals, List<String> accountCreatePrincipals,
-    int backoffSeconds, boolean readonly, Optional<String> baseUrl, Optional<RecordValidator> validator) {
+    int backoffSeconds, boolean readonly, Optional<String> baseUrl, Optional<RecordValidator> validator,
+    boolean history, long historyMaxAgeDays) {
 
   /** Checks a record against its collection's JSON schema. */
   interface RecordValidator {
@@ -40,7 +43,9 @@ record KintoSettings(
         (int) context.longSetting("kinto.backoff", 0),
         Boolean.parseBoolean(context.setting("kinto.readonly").orElse("false")),
         context.setting("kinto.http_base").map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s),
-        validator);
+        validator,
+        Boolean.parseBoolean(context.setting("kinto.history").orElse("false")),
+        context.longSetting("kinto.history.max_age_days", 0));
   }
 
   private static List<String> list(String csv) {

@@ -104,4 +104,37 @@ final class EventsAndSettingsTest {
       assertThat(db.allows(UserContext.of("rob", List.of()), Permission.WRITE)).isTrue();
     }
   }
+
+  @Test
+  void history_entriesFilteredToWhatTheCallerMayRead() {
+    try (TestServer server = new TestServer(dir, Map.of("kinto.history", "true"))) {
+      String json = "application/json";
+      server.call(null, "PUT", "/v1/accounts/al", "{\"data\":{\"password\":\"p1\"}}", "Content-Type", json);
+      server.call(null, "PUT", "/v1/accounts/bo", "{\"data\":{\"password\":\"p2\"}}", "Content-Type", json);
+      String al = TestServer.basic("al", "p1");
+      String bo = TestServer.basic("bo", "p2");
+      server.call(TestServer.admin(), "PUT", "/v1/buckets/h", "{}", "Content-Type", json);
+      server.call(TestServer.admin(), "PUT", "/v1/buckets/h/collections/c",
+          "{\"permissions\":{\"record:create\":[\"system.Authenticated\"]}}", "Content-Type", json);
+      server.call(al, "PUT", "/v1/buckets/h/collections/c/records/a", "{\"data\":{\"v\":1}}", "Content-Type", json);
+      server.call(al, "PUT", "/v1/buckets/h/collections/c/records/a", "{\"data\":{\"v\":2}}", "Content-Type", json);
+      server.call(bo, "PUT", "/v1/buckets/h/collections/c/records/b", "{\"data\":{\"v\":3}}", "Content-Type", json);
+      server.call(bo, "DELETE", "/v1/buckets/h/collections/c/records/b", null);
+      assertThat(server.call(null, "GET", "/v1/", null).json().path("capabilities").has("history")).isTrue();
+      var all = server.call(TestServer.admin(), "GET", "/v1/buckets/h/history?resource_name=record&_sort=last_modified", null);
+      assertThat(all.status()).isEqualTo(200);
+      assertThat(all.json().path("data")).hasSize(4);
+      assertThat(all.json().path("data").get(0).path("action").asText()).isEqualTo("create");
+      assertThat(all.json().path("data").get(1).path("action").asText()).isEqualTo("update");
+      assertThat(all.json().path("data").get(1).path("target").path("data").path("v").asInt()).isEqualTo(2);
+      assertThat(all.json().path("data").get(3).path("action").asText()).isEqualTo("delete");
+      assertThat(all.json().path("data").get(0).path("user_id").asText()).isEqualTo("account:al");
+      var mine = server.call(bo, "GET", "/v1/buckets/h/history?resource_name=record", null);
+      assertThat(mine.json().path("data")).hasSize(2);
+      mine.json().path("data").forEach(e -> assertThat(e.path("record_id").asText()).isEqualTo("b"));
+      assertThat(server.call(bo, "DELETE", "/v1/buckets/h/history", null).status()).isEqualTo(403);
+      assertThat(server.call(TestServer.admin(), "DELETE", "/v1/buckets/h/history", null).status()).isEqualTo(200);
+      assertThat(server.call(TestServer.admin(), "GET", "/v1/buckets/h/history", null).json().path("data")).isEmpty();
+    }
+  }
 }
