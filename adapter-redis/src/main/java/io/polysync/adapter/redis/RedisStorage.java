@@ -78,6 +78,7 @@ final class RedisStorage implements Storage {
     try {
       c = client.connect(ByteArrayCodec.INSTANCE);
       RedisCommands<byte[], byte[]> sync = c.sync();
+      refuseEviction(sync.info("memory"), settings);
       for (RedisScripts script : RedisScripts.values()) {
         String sha = sync.scriptLoad(script.source().getBytes(StandardCharsets.UTF_8));
         if (!script.sha().equals(sha)) {
@@ -152,6 +153,27 @@ final class RedisStorage implements Storage {
       signals.close();
       connection.close();
       shutdown(client);
+    }
+  }
+
+  /**
+   * Refuses a server that may evict any key under memory pressure: it would drop documents, feed
+   * entries or counters one key at a time, silently. {@code volatile-*} policies evict only keys
+   * with an expiry, which here are staging keys alone (a write whose staged state was evicted fails
+   * whole and may be retried).
+   */
+  static void refuseEviction(String infoMemory, RedisSettings settings) {
+    for (String line : infoMemory.split("\r?\n")) {
+      if (line.startsWith("maxmemory_policy:")) {
+        String policy = line.substring("maxmemory_policy:".length()).trim();
+        if (policy.startsWith("allkeys-")) {
+          throw new SyncException(
+              StorageError.INVALID_CONFIGURATION,
+              settings.display() + " runs with maxmemory-policy " + policy + ", which evicts"
+                  + " stored documents when memory runs short; Polysync needs noeviction (or a"
+                  + " volatile-* policy)");
+        }
+      }
     }
   }
 

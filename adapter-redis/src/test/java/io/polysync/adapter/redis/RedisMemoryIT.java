@@ -39,6 +39,7 @@ final class RedisMemoryIT {
       Random random = new Random(1);
       HexFormat hex = HexFormat.of();
       long before = usedMemory(raw);
+      long started = System.nanoTime();
       List<Long> seqs = new ArrayList<>();
       for (int from = 0; from < DOCUMENTS; from += BATCH) {
         List<WriteItem> items = new ArrayList<>();
@@ -54,6 +55,7 @@ final class RedisMemoryIT {
           seqs.add(((WriteResult.Written) r).seq());
         }
       }
+      long millis = (System.nanoTime() - started) / 1_000_000;
       long written = usedMemory(raw);
       for (int from = 0; from < DOCUMENTS; from += BATCH) {
         List<WriteItem> items = new ArrayList<>();
@@ -79,9 +81,10 @@ final class RedisMemoryIT {
       double afterRewrite = (rewritten - before) / (double) DOCUMENTS;
       System.out.printf(
           "RedisMemoryIT: %d documents of %d-byte states: used_memory %d -> %d bytes, %.0f bytes per"
-              + " document (%.0f after rewriting each once; MEMORY USAGE per document:%s); %s%n",
-          DOCUMENTS, STATE_BYTES, before, written, perDocument, afterRewrite, perKey,
-          serverVersion(raw));
+              + " document (%.0f after rewriting each once; MEMORY USAGE per document:%s); written"
+              + " in %d ms, %.1f ms per batch of %d; %s%n",
+          DOCUMENTS, STATE_BYTES, before, written, perDocument, afterRewrite, perKey, millis,
+          millis / (double) (DOCUMENTS / BATCH), BATCH, serverVersion(raw));
       assertThat(perDocument).isBetween((double) STATE_BYTES, 3.0 * STATE_BYTES);
       storage.namespaces().drop("memory");
     } finally {

@@ -134,4 +134,16 @@ final class RedisSettingsTest {
     RedisSettings s = parse("redis://:hunter2@host/0");
     assertThat(s.scrub("AUTH hunter2 failed")).isEqualTo("AUTH *** failed");
   }
+
+  @Test
+  void refuseEviction_allkeysPolicy_invalidConfiguration() {
+    RedisSettings s = parse("redis://host/0");
+    String info = "# Memory\r\nused_memory:100\r\nmaxmemory_policy:allkeys-lru\r\n";
+    SyncException e =
+        catchThrowableOfType(SyncException.class, () -> RedisStorage.refuseEviction(info, s));
+    assertThat(e.errorCode()).isEqualTo(StorageError.INVALID_CONFIGURATION);
+    assertThat(e.getMessage()).contains("allkeys-lru");
+    RedisStorage.refuseEviction("maxmemory_policy:noeviction\r\n", s);
+    RedisStorage.refuseEviction("maxmemory_policy:volatile-lru\r\n", s);
+  }
 }
