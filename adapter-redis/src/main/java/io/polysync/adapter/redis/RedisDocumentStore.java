@@ -57,7 +57,7 @@ final class RedisDocumentStore implements DocumentStore {
   public List<StoredDocument> getAll(String namespace, List<String> ids) {
     ids.forEach(Names::checkId);
     if (ids.isEmpty()) {
-      storage.resolve(namespace);
+      storage.requireNamespace(namespace, "reading documents");
       return List.of();
     }
     List<Object> reply =
@@ -195,7 +195,7 @@ final class RedisDocumentStore implements DocumentStore {
       }
     }
     if (sent.isEmpty()) {
-      storage.resolve(namespace);
+      storage.requireNamespace(namespace, "writing documents");
       return Arrays.asList(results);
     }
 

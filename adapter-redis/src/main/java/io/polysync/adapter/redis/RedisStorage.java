@@ -2,6 +2,7 @@ package io.polysync.adapter.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -78,7 +79,13 @@ final class RedisStorage implements Storage {
     try {
       c = client.connect(ByteArrayCodec.INSTANCE);
       RedisCommands<byte[], byte[]> sync = c.sync();
-      refuseEviction(sync.info("memory"), settings);
+      String memory;
+      try {
+        memory = sync.info("memory");
+      } catch (RedisCommandExecutionException e) {
+        memory = ""; // INFO refused (an ACL, a renamed command): nothing to check the policy with.
+      }
+      refuseEviction(memory, settings);
       for (RedisScripts script : RedisScripts.values()) {
         String sha = sync.scriptLoad(script.source().getBytes(StandardCharsets.UTF_8));
         if (!script.sha().equals(sha)) {
@@ -291,8 +298,22 @@ final class RedisStorage implements Storage {
     }
   }
 
+  /**
+   * Checks that {@code namespace} exists, for calls that have nothing to send (an empty read, a
+   * batch whose every item was refused).
+   */
+  void requireNamespace(String namespace, String what) {
+    ensureOpen();
+    try {
+      ids.remove(namespace);
+      resolve(namespace);
+    } catch (RuntimeException e) {
+      throw translate(e, what + " in " + namespace);
+    }
+  }
+
   /** The id of {@code namespace}, from the cache or the registry. */
-  long resolve(String namespace) {
+  private long resolve(String namespace) {
     Long cached = ids.get(namespace);
     if (cached != null) {
       return cached;

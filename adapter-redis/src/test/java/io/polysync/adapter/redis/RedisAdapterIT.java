@@ -86,8 +86,11 @@ final class RedisAdapterIT {
       }
     }
     assertThat(storage.namespaces().get("staged").orElseThrow().documentCount()).isEqualTo(19);
-    try (StatefulRedisConnection<String, String> c = ScratchPrefix.client().connect()) {
+    RedisClient client = ScratchPrefix.client();
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
       assertThat(c.sync().keys(scratch.prefix() + "stage:*")).isEmpty();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
     storage.namespaces().drop("staged");
   }
