@@ -144,6 +144,44 @@ final class RedisAdapterIT {
   }
 
   @Test
+  void write_commandConnectionKilled_unavailableThenRecovers() throws Exception {
+    String name = "polysync-it-kill-" + System.nanoTime();
+    Storage storage =
+        open(new StorageConfig(scratch.config().uri() + "&clientName=" + name, Map.of()));
+    storage.namespaces().create("reconnect", Map.of());
+    RedisClient client = ScratchPrefix.client();
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      long killed = 0;
+      for (String line : c.sync().clientList().split("\n")) {
+        if (line.contains(" name=" + name + " ")) {
+          String id = line.substring(line.indexOf("id=") + 3, line.indexOf(' ', line.indexOf("id=")));
+          killed += c.sync().clientKill(io.lettuce.core.KillArgs.Builder.id(Long.parseLong(id)));
+        }
+      }
+      assertThat(killed).as("connections named %s", name).isPositive();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+    int unavailable = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    WriteResult result = null;
+    while (result == null && System.nanoTime() < deadline) {
+      try {
+        result = storage.documents().write("reconnect", List.of(item("after", new byte[] {1}, 0))).get(0);
+      } catch (SyncException e) {
+        assertThat(e.errorCode()).as(e.getMessage()).isEqualTo(StorageError.UNAVAILABLE);
+        assertThat(e.getCause().getClass().getName()).startsWith("io.lettuce");
+        unavailable++;
+        Thread.sleep(50);
+      }
+    }
+    // A write refused while reconnecting never reached Redis, so the retry creates the document.
+    assertThat(result).as("write after the reconnect (%d refused before)", unavailable)
+        .isInstanceOf(WriteResult.Written.class);
+    storage.namespaces().drop("reconnect");
+  }
+
+  @Test
   void prefixes_sameNamespaceName_separateDeployments() {
     Storage first = open(scratch.config());
     Storage second =
