@@ -4,22 +4,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * The keyspace of one deployment, every key starting with its prefix {@code P}:
+ * The keyspace of one deployment, every key starting with its prefix {@code P} ({@code polysync:}
+ * unless configured, so the registry is {@code polysync:namespaces}):
  *
  * <pre>
- * P namespaces              hash    namespace name → namespace id
- * P names                   zset    namespace names, score 0 (listed in byte order)
- * P namespace-ids           string  counter of namespace ids
- * P ns:ID:info              hash    seq, ts, live, deleted
- * P ns:ID:meta              hash    metadata key → value
- * P ns:ID:docs              hash    document id → "SEQ:TS:" D REVLEN ":" REV STATE
- * P ns:ID:changes           zset    document id, score = sequence of its latest write
- * P ns:ID:live              zset    ids whose winner is not deleted, score 0
- * P ns:ID:deleted           zset    ids whose winner is deleted, score 0
- * P ns:ID:locals            hash    local id → VERSION ":" BODY
- * P ns:ID:blobs             hash    blob key → bytes
- * P stage:UUID:N            string  a large state on its way into a write script (expires)
- * P changes:NAME            channel sequence numbers of commits to namespace NAME
+ * Pnamespaces              hash    namespace name → namespace id
+ * Pnames                   zset    namespace names, score 0 (listed in byte order)
+ * Pnamespace-ids           string  counter of namespace ids
+ * Pns:ID:info              hash    seq, ts, live, deleted
+ * Pns:ID:meta              hash    metadata key → value
+ * Pns:ID:docs              hash    document id → "SEQ:TS:" D REVLEN ":" REV STATE
+ * Pns:ID:changes           zset    document id, score = sequence of its latest write
+ * Pns:ID:live              zset    ids whose winner is not deleted, score 0
+ * Pns:ID:deleted           zset    ids whose winner is deleted, score 0
+ * Pns:ID:locals            hash    local id → VERSION ":" BODY
+ * Pns:ID:blobs             hash    blob key → bytes
+ * Pstage:UUID:N            string  a large state on its way into a write script (expires)
+ * Pchanges:NAME            channel sequence numbers of commits to namespace NAME
  * </pre>
  *
  * <p>A namespace's keys hang off an id rather than its name, so a namespace dropped and created
