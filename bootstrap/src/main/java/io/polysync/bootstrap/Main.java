@@ -42,7 +42,8 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--storage", defaultValue = "${env:POLYSYNC_STORAGE}", paramLabel = "URI",
       description = "Storage URI (POLYSYNC_STORAGE): sqlite:PATH (default sqlite:<data>/polysync.db),"
-          + " h2:PATH, postgresql://user:password@host/db, mariadb://..., mysql://...")
+          + " h2:PATH, postgresql://user:password@host/db, mariadb://..., mysql://...,"
+          + " redis://[:password@]host:6379/0")
   String storage;
 
   @Option(names = "--max-document-size", defaultValue = "${env:POLYSYNC_MAX_DOCUMENT_SIZE:-8000000}",
@@ -57,7 +58,7 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--setting", paramLabel = "KEY=VALUE",
       description = "A front-end setting, repeatable: kinto.backoff=SECONDS, kinto.batch_max_requests=N,"
           + " kinto.bucket_create_principals=P1,P2, kinto.account_create_principals=P1,P2, kinto.readonly=true,"
-          + " kinto.http_base=URL (see docs/server.md).")
+          + " kinto.http_base=URL, kinto.history=true (see docs/protocols/kinto.md).")
   Map<String, String> extraSettings = new java.util.LinkedHashMap<>();
 
   @Option(names = "--verbose", description = "Log more (requests that fail, plugin details).")
