@@ -498,7 +498,7 @@ final class KintoApi {
     Target parent = parentOf(t);
     boolean parentReadable = parent == null
         ? caller.admin() || mayCreate(caller, t)
-        : allowed(caller, parent, "read", ownPerms(parent)) || mayCreate(caller, t);
+        : allowed(caller, parent, "read", ownPerms(parent));
     if (parentReadable) {
       return KintoException.missing(t.resourceName(), t.id);
     }
@@ -715,6 +715,11 @@ final class KintoApi {
       }
     }
     if (ids.isEmpty()) {
+      // Kinto answers an empty list only to a caller who may create here; to anyone else the
+      // list is forbidden, so it tells nothing about what exists.
+      if (!mayCreate(caller, new Target(t.level, t.bucket, t.collection, "_"))) {
+        throw denied(caller);
+      }
       return new Visible(Optional.empty(), true, etag);
     }
     List<JsonValue> values = ids.stream().map(id -> (JsonValue) new JsonValue.JsonString(id)).toList();
