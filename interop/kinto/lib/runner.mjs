@@ -1,0 +1,166 @@
+// Runs the Kinto interop suite with `node --test` against one Polysync server.
+//
+//   node lib/runner.mjs                      against $POLYSYNC_URL (already running)
+//   node lib/runner.mjs --url URL            the same, URL given here
+//   node lib/runner.mjs --start 'CMD'        starts the server with CMD first; CMD may use
+//                                            {port}, {data} and {admin} (NAME:PASSWORD)
+//
+// Options: --admin NAME:PASSWORD (with --start; default admin:secret), and test files to run
+// instead of all of test/.
+//
+// Gated file: test/backoff.test.mjs starts a second server with the Kinto backoff setting, so
+// it needs the command (--start sets POLYSYNC_START_CMD), or a server already started that way
+// (POLYSYNC_BACKOFF_URL). When it is left out the runner says so, and with CI=true that is an
+// error: CI must run everything.
+
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFromTemplate, stopServer, tail, tempDir } from './servers.mjs';
+import { KintoHttp, describe } from './http.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..');
+const SUITE_TIMEOUT_MS = 20 * 60_000;
+const GATED = {
+  'backoff.test.mjs': {
+    ok: (env) => env.POLYSYNC_START_CMD || env.POLYSYNC_BACKOFF_URL,
+    why: 'no way to start a server with the backoff setting (--start, or POLYSYNC_BACKOFF_URL)',
+  },
+};
+
+const log = (msg) => console.log(`[interop-kinto] ${msg}`);
+
+function parseArgs(argv) {
+  const opts = { mode: 'url', admin: 'admin:secret', files: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '--url') {
+      opts.mode = 'url';
+      opts.url = value();
+    } else if (arg === '--start') {
+      opts.mode = 'start';
+      opts.cmd = value();
+    } else if (arg === '--admin') {
+      opts.admin = value();
+    } else if (arg.startsWith('-')) {
+      throw new Error(`unknown option ${arg}`);
+    } else {
+      opts.files.push(resolve(arg));
+    }
+  }
+  if (!opts.admin.includes(':')) throw new Error('--admin needs NAME:PASSWORD');
+  return opts;
+}
+
+const started = [];
+const tempDirs = [];
+
+async function startCommand(opts) {
+  const dir = tempDir('server');
+  tempDirs.push(dir);
+  log(`starting the server: ${opts.cmd}`);
+  const state = await startFromTemplate({ template: opts.cmd, admin: opts.admin, cwd: process.cwd(), dir });
+  started.push(state);
+  log(`server is up (pid ${state.pid}), log in ${state.log}`);
+  return {
+    POLYSYNC_URL: state.url,
+    POLYSYNC_START_CMD: opts.cmd,
+    POLYSYNC_START_CWD: process.cwd(),
+    POLYSYNC_ADMIN: opts.admin,
+  };
+}
+
+/** Says what `GET /v1/` answers before the tests run, so that a missing Kinto API is obvious. */
+async function probe(url) {
+  try {
+    const res = await new KintoHttp({ base: url }).request('GET', '/');
+    if (res.status === 200 && res.body?.settings) {
+      log(`Kinto API: ${res.body.project_name} ${res.body.project_version}, http_api_version ` +
+        `${res.body.http_api_version}, capabilities ${Object.keys(res.body.capabilities || {}).join(',')}`);
+    } else {
+      log(`WARNING: GET /v1/ answered ${describe(res)}; most tests will fail`);
+    }
+  } catch (err) {
+    log(`WARNING: GET /v1/ failed: ${err.message}`);
+  }
+}
+
+function selectFiles(env, explicit) {
+  const all = explicit.length
+    ? explicit
+    : readdirSync(join(ROOT, 'test'))
+        .filter((f) => f.endsWith('.test.mjs'))
+        .sort()
+        .map((f) => join(ROOT, 'test', f));
+  const chosen = [];
+  const left = [];
+  for (const file of all) {
+    const gate = GATED[file.split('/').pop()];
+    if (gate && !gate.ok(env)) left.push(`${file.split('/').pop()}: ${gate.why}`);
+    else chosen.push(file);
+  }
+  return { chosen, left };
+}
+
+function runNodeTest(files, env) {
+  return new Promise((res) => {
+    const args = ['--test', '--test-concurrency=1', `--test-timeout=${10 * 60_000}`, ...files];
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' });
+    const timer = setTimeout(() => {
+      log(`suite exceeded ${SUITE_TIMEOUT_MS / 60_000} minutes; stopping it`);
+      child.kill('SIGTERM');
+    }, SUITE_TIMEOUT_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      res(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+async function cleanup(failed) {
+  for (const state of started.reverse()) {
+    await stopServer(state).catch(() => {});
+    if (failed && existsSync(state.log)) log(`last lines of ${state.log}:\n${tail(state.log)}`);
+  }
+  if (!failed && !process.env.POLYSYNC_KEEP_TMP) {
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const env = { ...process.env };
+  if (opts.mode === 'start') Object.assign(env, await startCommand(opts));
+  else if (opts.url) env.POLYSYNC_URL = opts.url;
+  if (!env.POLYSYNC_URL) throw new Error('no server: set POLYSYNC_URL, or pass --url or --start');
+  const { chosen, left } = selectFiles(env, opts.files);
+  for (const why of left) log(`NOT RUN ${why}`);
+  if (left.length && process.env.CI === 'true') {
+    throw new Error('with CI=true every test file must run; give the missing settings above');
+  }
+  log(`target ${env.POLYSYNC_URL.replace(/\/\/[^@/]*@/, '//***@')}`);
+  await probe(env.POLYSYNC_URL);
+  return runNodeTest(chosen, env);
+}
+
+let code = 1;
+const onSignal = async () => {
+  await cleanup(true);
+  process.exit(130);
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+try {
+  code = await main();
+} catch (err) {
+  console.error(`[interop-kinto] ${err.message}`);
+  code = 1;
+}
+await cleanup(code !== 0);
+process.exit(code);
