@@ -885,6 +885,8 @@ final class DefaultDatabase implements Database {
   @Override
   public QueryResult query(Query query) {
     Map<String, StoredDocument> stored = new HashMap<>();
+    // Each state is decoded once: for the evaluation and again for the answer would double the cost.
+    Map<String, RevTree> trees = new HashMap<>();
     List<QueryEvaluator.Candidate> best = null;
     if (storage.capabilities().has(Capability.QUERY_PUSHDOWN)) {
       Optional<List<StoredDocument>> answer = call(() -> storage.queries().query(name, query));
@@ -892,7 +894,7 @@ final class DefaultDatabase implements Database {
         best = new ArrayList<>();
         for (StoredDocument sd : answer.get()) {
           stored.put(sd.id(), sd);
-          best.add(candidate(sd));
+          best.add(candidate(sd, trees));
         }
       }
     }
@@ -908,7 +910,7 @@ final class DefaultDatabase implements Database {
         for (StoredDocument sd : page) {
           if (!sd.id().equals(lastId)) {
             stored.put(sd.id(), sd);
-            merged.add(candidate(sd));
+            merged.add(candidate(sd, trees));
           }
         }
         best = QueryEvaluator.evaluate(query, merged);
@@ -916,17 +918,22 @@ final class DefaultDatabase implements Database {
         best.forEach(c -> keep.add(c.id()));
         if (page.size() < ask || page.isEmpty()) {
           stored.keySet().retainAll(keep);
+          trees.keySet().retainAll(keep);
           break;
         }
         lastId = page.get(page.size() - 1).id();
         start = Optional.of(lastId);
         stored.keySet().retainAll(keep);
+        trees.keySet().retainAll(keep);
       }
     }
     List<Document> docs = new ArrayList<>(best.size());
     for (QueryEvaluator.Candidate c : best) {
       StoredDocument sd = stored.get(c.id());
-      RevTree tree = engine.codec.decode(sd.state());
+      RevTree tree = trees.get(c.id());
+      if (tree == null) {
+        tree = engine.codec.decode(sd.state());
+      }
       docs.add(render(sd, tree, tree.winner(), ReadOptions.defaults()));
     }
     Optional<Query.Cursor> next = best.size() == query.limit() && !best.isEmpty()
@@ -935,8 +942,10 @@ final class DefaultDatabase implements Database {
     return new QueryResult(docs, next);
   }
 
-  private QueryEvaluator.Candidate candidate(StoredDocument sd) {
-    RevTree.Node winner = engine.codec.decode(sd.state()).winner();
+  private QueryEvaluator.Candidate candidate(StoredDocument sd, Map<String, RevTree> trees) {
+    RevTree tree = engine.codec.decode(sd.state());
+    trees.put(sd.id(), tree);
+    RevTree.Node winner = tree.winner();
     JsonValue.JsonObject body = winner.deleted()
         ? JsonValue.JsonObject.empty()
         : Json.toObject(winner.body().orElseGet(Json::object));
