@@ -25,7 +25,7 @@ final class Accounts {
       return switch (r.method()) {
         case "GET", "HEAD" -> list(api, caller);
         case "POST" -> {
-          JsonNode body = r.hasBody() ? Json.parse(r.body()) : Json.object();
+          JsonNode body = r.json();
           String id = body.path("data").path("id").asText("");
           if (id.isEmpty()) {
             throw KintoException.invalid("body", "data.id", "Required");
@@ -106,7 +106,7 @@ final class Accounts {
     if (!KintoApi.validAccountId(id)) {
       throw KintoException.invalid("path", "id", "Invalid account id: " + id);
     }
-    JsonNode body = r.hasBody() ? Json.parse(r.body()) : Json.object();
+    JsonNode body = r.json();
     JsonNode data = body.path("data");
     if (!data.isObject()) {
       throw KintoException.invalid("body", "data", "Required");

@@ -165,14 +165,15 @@ final class Batch {
     if (auth != null && !auth.equals(parent.headers().get("authorization"))) {
       caller = authenticate.apply(auth);
     }
-    byte[] bytes = new byte[0];
     JsonNode b = merged.get("body");
-    if (b != null && !b.isNull()) {
-      bytes = Json.bytes(b);
+    if (b != null && b.isNull()) {
+      b = null;
+    }
+    if (b != null) {
       headers.putIfAbsent("content-type", "application/json");
     }
     KintoRequest sub = new KintoRequest(method, segments, rawPath.substring(3), KintoHttp.parseQuery(query), headers,
-        bytes, caller, parent.base());
+        new byte[0], caller, parent.base(), b);
     KintoApi.Target recordTarget = null;
     if ((method.equals("PUT") || method.equals("DELETE")) && segments.size() == 6
         && segments.get(0).equals("buckets") && segments.get(2).equals("collections")

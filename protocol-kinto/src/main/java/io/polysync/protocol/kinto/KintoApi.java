@@ -733,7 +733,7 @@ final class KintoApi {
 
   private KintoResponse post(KintoRequest r, Target t) {
     requireParents(r.caller(), t);
-    JsonNode body = r.hasBody() ? Json.parse(r.body()) : Json.object();
+    JsonNode body = r.json();
     if (!body.isObject()) {
       throw KintoException.invalid("body", "data", "must be an object");
     }
@@ -759,7 +759,7 @@ final class KintoApi {
     Map<String, String> headers = new HashMap<>(r.headers());
     headers.put("if-none-match", "*");
     KintoRequest put = new KintoRequest("PUT", r.segments(), r.path() + "/" + id, List.of(), headers, r.body(),
-        r.caller(), r.base());
+        r.caller(), r.base(), r.parsed());
     return writeObjects(object, List.of(put)).get(0);
   }
 
@@ -941,7 +941,7 @@ final class KintoApi {
     if (method.equals("DELETE")) {
       return new Store.Write(t.id, null, live.get().perms(), rev, null, live.get().perms());
     }
-    JsonNode body = r.hasBody() ? Json.parse(r.body()) : Json.object();
+    JsonNode body = r.json();
     ObjectNode fields;
     Perms perms;
     Perms before = live.map(Item::perms).orElse(Perms.NONE);
@@ -1005,7 +1005,7 @@ final class KintoApi {
     if (behavior.equals("full")) {
       return objectResponse(200, r.caller(), t, item);
     }
-    JsonNode sent = r.hasBody() ? Json.parse(r.body()).path("data") : Json.object();
+    JsonNode sent = r.json().path("data");
     ObjectNode data = Json.object();
     ObjectNode full = item.toJson();
     if (sent.isObject()) {

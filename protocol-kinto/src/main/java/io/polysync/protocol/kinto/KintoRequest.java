@@ -14,10 +14,25 @@ import java.util.Optional;
  * @param headers request headers by lower-case name
  * @param body the body, empty when none
  * @param base the absolute URL of {@code /v1} as the client reached it
+ * @param parsed the body already parsed (a {@code /batch} sub-request's), or null
  */
 record KintoRequest(
     String method, List<String> segments, String path, List<Map.Entry<String, String>> params,
-    Map<String, String> headers, byte[] body, Caller caller, String base) {
+    Map<String, String> headers, byte[] body, Caller caller, String base,
+    com.fasterxml.jackson.databind.JsonNode parsed) {
+
+  KintoRequest(String method, List<String> segments, String path, List<Map.Entry<String, String>> params,
+      Map<String, String> headers, byte[] body, Caller caller, String base) {
+    this(method, segments, path, params, headers, body, caller, base, null);
+  }
+
+  /** The body as JSON (400 errno 106 when it is not); an empty object when there is none. */
+  com.fasterxml.jackson.databind.JsonNode json() {
+    if (parsed != null) {
+      return parsed;
+    }
+    return body.length > 0 ? Json.parse(body) : Json.object();
+  }
 
   KintoRequest {
     method = method.toUpperCase(Locale.ROOT);
@@ -40,7 +55,7 @@ record KintoRequest(
   }
 
   boolean hasBody() {
-    return body.length > 0;
+    return body.length > 0 || parsed != null;
   }
 
   /** The media type of the body, without parameters, lower case; {@code application/json} when absent. */
