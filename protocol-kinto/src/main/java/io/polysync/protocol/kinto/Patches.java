@@ -27,33 +27,30 @@ final class Patches {
   static Result apply(String contentType, JsonNode body, ObjectNode fields, Perms perms, List<String> allowed) {
     return switch (contentType) {
       case "application/json-patch+json" -> jsonPatch(body, fields, perms, allowed);
-      case "application/merge-patch+json" -> {
-        requireObject(body);
-        ObjectNode out = fields.deepCopy();
-        JsonNode data = body.get("data");
-        if (data != null && !data.isNull()) {
-          if (!data.isObject()) {
-            throw KintoException.invalid("body", "data", "must be an object");
-          }
-          out = (ObjectNode) fromJsonP(jakarta.json.Json.createMergePatch(toJsonP(data)).apply(toJsonP(out)));
-        }
-        yield new Result(out, perms.replacing(Perms.fromRequest(body.get("permissions"), allowed)));
-      }
-      case "application/json" -> {
-        requireObject(body);
-        ObjectNode out = fields.deepCopy();
-        JsonNode data = body.get("data");
-        if (data != null && !data.isNull()) {
-          if (!data.isObject()) {
-            throw KintoException.invalid("body", "data", "must be an object");
-          }
-          out.setAll((ObjectNode) data);
-        }
-        yield new Result(out, perms.replacing(Perms.fromRequest(body.get("permissions"), allowed)));
-      }
+      case "application/merge-patch+json" -> merge(body, fields, perms, allowed, (out, data) ->
+          (ObjectNode) fromJsonP(jakarta.json.Json.createMergePatch(toJsonP(data)).apply(toJsonP(out))));
+      case "application/json" -> merge(body, fields, perms, allowed, (out, data) -> {
+        out.setAll(data);
+        return out;
+      });
       default -> throw new KintoException(415, KintoException.INVALID_PARAMETERS,
           "Accepted media types: application/json, application/merge-patch+json, application/json-patch+json");
     };
+  }
+
+  /** The object flavours: {@code data} merged into a copy of the fields; permissions replaced per name. */
+  private static Result merge(JsonNode body, ObjectNode fields, Perms perms, List<String> allowed,
+      java.util.function.BinaryOperator<ObjectNode> mergeData) {
+    requireObject(body);
+    ObjectNode out = fields.deepCopy();
+    JsonNode data = body.get("data");
+    if (data != null && !data.isNull()) {
+      if (!data.isObject()) {
+        throw KintoException.invalid("body", "data", "must be an object");
+      }
+      out = mergeData.apply(out, (ObjectNode) data);
+    }
+    return new Result(out, perms.replacing(Perms.fromRequest(body.get("permissions"), allowed)));
   }
 
   private static void requireObject(JsonNode body) {
