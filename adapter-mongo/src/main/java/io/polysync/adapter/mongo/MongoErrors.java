@@ -62,7 +62,6 @@ final class MongoErrors {
       case MongoNodeIsRecoveringException r -> true;
       case MongoConnectionPoolClearedException c -> true;
       case MongoWriteConcernException w -> true;
-      case MongoSecurityException s -> true;
       case MongoException m ->
           m.hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL)
               || m.hasErrorLabel(MongoException.UNKNOWN_TRANSACTION_COMMIT_RESULT_LABEL)
@@ -83,7 +82,9 @@ final class MongoErrors {
   /**
    * The typed error for {@code e}; {@code what} names the operation and never holds a secret.
    * Connection, timeout, failover and transient transaction failures become {@link
-   * StorageError#UNAVAILABLE} (retryable); anything else {@link StorageError#INTERNAL}.
+   * StorageError#UNAVAILABLE} (retryable); refused credentials {@link
+   * StorageError#INVALID_CONFIGURATION} (retrying with them fails again); anything else {@link
+   * StorageError#INTERNAL}.
    */
   static SyncException translate(RuntimeException e, MongoSettings settings, String what) {
     if (e instanceof SyncException sync) {
@@ -91,7 +92,10 @@ final class MongoErrors {
     }
     String detail = settings.scrub(describe(e));
     String where = " (" + settings.redactedUri() + ")";
-    StorageError code = isUnavailable(e) ? StorageError.UNAVAILABLE : StorageError.INTERNAL;
+    StorageError code =
+        isUnavailable(e)
+            ? StorageError.UNAVAILABLE
+            : e instanceof MongoSecurityException ? StorageError.INVALID_CONFIGURATION : StorageError.INTERNAL;
     return new SyncException(code, what + " failed: " + detail + where, e);
   }
 
