@@ -53,11 +53,15 @@ final class MongoChangeSignals implements ChangeSignals {
     Objects.requireNonNull(namespace, "namespace is null");
     Objects.requireNonNull(listener, "listener is null");
     storage.ensureOpen();
-    storage.run("subscribing to changes", this::startWatcher);
-    if (!storage.changeStreams) {
-      // The baseline is read before the listener is added: any later commit moves past it.
-      marks.computeIfAbsent(namespace, ns -> read(Set.of(ns)).getOrDefault(ns, new Mark("", 0)));
-    }
+    storage.run(
+        "subscribing to changes",
+        () -> {
+          startWatcher();
+          if (!storage.changeStreams && !marks.containsKey(namespace)) {
+            // The baseline is read before the listener is added: any later commit moves past it.
+            marks.putIfAbsent(namespace, read(Set.of(namespace)).getOrDefault(namespace, new Mark("", 0)));
+          }
+        });
     listeners.computeIfAbsent(namespace, k -> new CopyOnWriteArrayList<>()).add(listener);
     return new Subscription() {
       private boolean closed;
