@@ -43,7 +43,7 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--storage", defaultValue = "${env:POLYSYNC_STORAGE}", paramLabel = "URI",
       description = "Storage URI (POLYSYNC_STORAGE): sqlite:PATH (default sqlite:<data>/polysync.db),"
           + " h2:PATH, postgresql://user:password@host/db, mariadb://..., mysql://...,"
-          + " redis://[:password@]host:6379/0")
+          + " redis://[:password@]host:6379/0, mongodb://user:password@host/db")
   String storage;
 
   @Option(names = "--max-document-size", defaultValue = "${env:POLYSYNC_MAX_DOCUMENT_SIZE:-8000000}",
