@@ -49,7 +49,7 @@ final class DatabaseApi {
         }
         ex.res.header(HeaderNames.CONTENT_TYPE, Exchange.JSON_TYPE);
         ex.res.status(200);
-        ex.res.send();
+        ex.sendEmpty();
       }
       case "PUT" -> {
         engine.createDatabase(name);
