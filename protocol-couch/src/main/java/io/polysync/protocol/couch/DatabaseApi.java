@@ -363,6 +363,7 @@ final class DatabaseApi {
       positions.add(index++);
     }
     List<BulkGetResult> results = requests.isEmpty() ? List.of() : db.bulkGet(requests, options);
+    boolean encodingInfo = ex.flag("att_encoding_info");
     ObjectNode out = Exchange.object();
     ArrayNode array = out.putArray("results");
     int next = 0;
@@ -379,7 +380,7 @@ final class DatabaseApi {
       ArrayNode list = r.putArray("docs");
       for (OpenRevResult o : result.docs()) {
         switch (o) {
-          case OpenRevResult.Found found -> list.addObject().set("ok", Docs.forJson(found.document().json()));
+          case OpenRevResult.Found found -> list.addObject().set("ok", Docs.forJson(found.document().json(), encodingInfo));
           case OpenRevResult.Missing missing -> list.addObject().putObject("error")
               .put("id", result.id()).put("rev", missing.rev()).put("error", "not_found").put("reason", "missing");
           case OpenRevResult.Failed failed -> {
