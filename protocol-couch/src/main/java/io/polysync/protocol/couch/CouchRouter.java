@@ -197,6 +197,7 @@ final class CouchRouter {
           throw CouchException.notFound("missing");
         }
         String id = "_design/" + rest.get(0);
+        rejectDesignFunction(rest.subList(1, rest.size()));
         documents.document(ex, database, id, attachmentName(rest.subList(1, rest.size())));
       }
       default -> {
@@ -205,8 +206,12 @@ final class CouchRouter {
           if (second.startsWith("_local/")) {
             exact(rest, () -> documents.local(ex, database, second));
           } else {
+            rejectDesignFunction(rest);
             documents.document(ex, database, second, attachmentName(rest));
           }
+        } else if (second.equals("_index")) {
+          // Mango index management has sub-paths (_index/_bulk_delete, _index/{ddoc}/json/{name}).
+          databases.special(ex, database, second, user);
         } else if (second.startsWith("_")) {
           exact(rest, () -> databases.special(ex, database, second, user));
         } else {
@@ -244,6 +249,18 @@ final class CouchRouter {
     return user.authenticated()
         ? new CouchException(403, "forbidden", reason)
         : new CouchException(401, "unauthorized", reason);
+  }
+
+  /**
+   * Views, show, list, update and rewrite functions, and the other {@code _x} resources under a
+   * design document, need a JavaScript or view engine. Attachment names cannot start with an
+   * underscore (CouchDB refuses them), so such a segment always names one of those.
+   */
+  private static void rejectDesignFunction(List<String> afterId) {
+    if (!afterId.isEmpty() && afterId.get(0).startsWith("_")) {
+      throw CouchException.notImplemented("Design document functions (" + afterId.get(0)
+          + ") need a JavaScript or view engine, which this server does not run.");
+    }
   }
 
   /** Attachment names may hold {@code /}: every segment after the document id is one name. */

@@ -119,6 +119,12 @@ final class DatabaseApi {
         db.info();
         ex.sendOk(202);
       }
+      case "_find", "_explain", "_index" -> throw CouchException.notImplemented(
+          "Mango queries (" + name + ") are not supported by this server; `_changes` takes a `_selector` filter.");
+      case "_purge", "_purged_infos_limit" -> throw CouchException.notImplemented(
+          "Purging (" + name + ") is not supported by this server; delete the document instead.");
+      case "_design_docs", "_local_docs" -> throw CouchException.notImplemented(
+          name + " is not supported by this server.");
       default -> {
         if (ex.method.equals("GET") || ex.method.equals("HEAD")) {
           throw CouchException.notFound("missing");
