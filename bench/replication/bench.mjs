@@ -33,6 +33,7 @@ const USAGE = `Usage: ./polysync bench replication [options]
   --storage URI        Polysync's storage (default: embedded SQLite in a fresh data directory),
                        e.g. postgresql://postgres@127.0.0.1:5432/test
   --no-warmup          skip the untimed warm-up run on every target
+  --warmup-samples N   live-sync samples of the warm-up, per target (default 400)
   --start-timeout S    how long a server may take to answer, Polysync's build included
                        (default 900)
   --polysync-start CMD how to start Polysync, with {port}, {data} and {admin} filled in
@@ -58,7 +59,7 @@ function parseArgsOrThrow(argv) {
   const o = {
     docs: 10_000, clients: 20, clientDocs: 500, shared: false, samples: 200, spacing: 25,
     rounds: 3, targets: TARGETS, figures: FIGURES, trace: 0, keepAlive: false, storage: '', warmup: true,
-    startTimeout: 900, keep: false, admin: 'admin:secret', polysyncStart: DEFAULT_POLYSYNC_START,
+    startTimeout: 900, keep: false, admin: 'admin:secret', warmupSamples: 400, polysyncStart: DEFAULT_POLYSYNC_START,
   };
   const int = (name, v, min) => {
     const n = Number(v);
@@ -98,6 +99,7 @@ function parseArgsOrThrow(argv) {
       case '--polysync-start': o.polysyncStart = value(); break;
       case '--storage': o.storage = value(); break;
       case '--no-warmup': o.warmup = false; break;
+      case '--warmup-samples': o.warmupSamples = int(arg, value(), 1); break;
       case '--start-timeout': o.startTimeout = int(arg, value(), 1); break;
       case '--keep': o.keep = true; break;
       case '--admin': o.admin = value(); break;
@@ -166,7 +168,9 @@ async function warmup(opts, servers) {
       await deleteRemote(s, db);
     }
     if (has('live')) {
-      await liveLatency(s, `${db}-live`, 20, opts.spacing, { trace: opts.trace > 0, keepAlive: opts.keepAlive });
+      // Not too few: Polysync's JIT compiler works through the first ~10,000 requests (at ~18
+      // requests per live change), taking CPU from the client on a small machine.
+      await liveLatency(s, `${db}-live`, opts.warmupSamples, 0, { trace: opts.trace > 0, keepAlive: opts.keepAlive });
       await deleteRemote(s, `${db}-live`);
     }
     if (has('clients')) await concurrent(s, `${db}-clients`, opts.clients, clientDocs, opts.shared);
