@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rmSync } from 'node:fs';
 import { concurrent, deleteRemote, liveLatency, pull, push } from './lib/figures.mjs';
-import { startPolysync, startPouchdbServer, stopServer } from './lib/servers.mjs';
+import { DEFAULT_POLYSYNC_START, startPolysync, startPouchdbServer, stopServer } from './lib/servers.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -24,15 +24,25 @@ const USAGE = `Usage: ./polysync bench replication [options]
   --spacing MS         pause between two latency samples (default 25)
   --rounds N           rounds; each runs every figure on every target in turn (default 3)
   --targets LIST       any of polysync,leveldb,memory (default all three)
+  --figures LIST       any of push,pull,live,clients (default all four)
+  --keep-alive         the live-sync clients reuse connections, as browsers do (PouchDB in Node
+                       otherwise opens a new connection for every request)
+  --trace N            record every HTTP request of the live-sync clients and print where the
+                       time of a sample goes: medians of its steps, and N sample timelines per
+                       target (default 0: no recording)
   --storage URI        Polysync's storage (default: embedded SQLite in a fresh data directory),
                        e.g. postgresql://postgres@127.0.0.1:5432/test
   --no-warmup          skip the untimed warm-up run on every target
+  --warmup-samples N   live-sync samples of the warm-up, per target (default 400)
   --start-timeout S    how long a server may take to answer, Polysync's build included
                        (default 900)
+  --polysync-start CMD how to start Polysync, with {port}, {data} and {admin} filled in
+                       (default: ${DEFAULT_POLYSYNC_START})
   --keep               keep the servers' temporary directories (logs, data)
 `;
 
 const TARGETS = ['polysync', 'leveldb', 'memory'];
+const FIGURES = ['push', 'pull', 'live', 'clients'];
 
 /** A wrong option: reported without a stack trace, exit status 2. */
 class UsageError extends Error {}
@@ -48,8 +58,8 @@ function parseArgs(argv) {
 function parseArgsOrThrow(argv) {
   const o = {
     docs: 10_000, clients: 20, clientDocs: 500, shared: false, samples: 200, spacing: 25,
-    rounds: 3, targets: TARGETS, storage: '', warmup: true, startTimeout: 900, keep: false,
-    admin: 'admin:secret',
+    rounds: 3, targets: TARGETS, figures: FIGURES, trace: 0, keepAlive: false, storage: '', warmup: true,
+    startTimeout: 900, keep: false, admin: 'admin:secret', warmupSamples: 400, polysyncStart: DEFAULT_POLYSYNC_START,
   };
   const int = (name, v, min) => {
     const n = Number(v);
@@ -77,8 +87,19 @@ function parseArgsOrThrow(argv) {
         o.targets = TARGETS.filter((t) => list.includes(t));
         break;
       }
+      case '--figures': {
+        const list = value().split(',').map((s) => s.trim()).filter(Boolean);
+        const unknown = list.filter((f) => !FIGURES.includes(f));
+        if (unknown.length || !list.length) throw new Error(`--figures: unknown ${unknown.join(',') || '(empty)'}; known: ${FIGURES.join(',')}`);
+        o.figures = FIGURES.filter((f) => list.includes(f));
+        break;
+      }
+      case '--trace': o.trace = int(arg, value(), 0); break;
+      case '--keep-alive': o.keepAlive = true; break;
+      case '--polysync-start': o.polysyncStart = value(); break;
       case '--storage': o.storage = value(); break;
       case '--no-warmup': o.warmup = false; break;
+      case '--warmup-samples': o.warmupSamples = int(arg, value(), 1); break;
       case '--start-timeout': o.startTimeout = int(arg, value(), 1); break;
       case '--keep': o.keep = true; break;
       case '--admin': o.admin = value(); break;
@@ -124,7 +145,7 @@ async function startTargets(opts, servers) {
     if (t === 'polysync') {
       if (opts.storage) note(`polysync storage: ${hideStorage(opts.storage)}`);
       note('polysync is started with ./polysync serve, which builds first when the sources changed');
-      servers[t] = await startPolysync({ root: ROOT, admin: opts.admin, storage: opts.storage, timeoutMs, note });
+      servers[t] = await startPolysync({ root: ROOT, admin: opts.admin, storage: opts.storage, start: opts.polysyncStart, timeoutMs, note });
     } else {
       servers[t] = await startPouchdbServer({ label: `pouchdb-server-${t}`, inMemory: t === 'memory', admin: opts.admin, timeoutMs, note });
     }
@@ -136,85 +157,124 @@ async function startTargets(opts, servers) {
 async function warmup(opts, servers) {
   const docs = Math.min(opts.docs, 2000);
   const clientDocs = Math.min(opts.clientDocs, 50);
+  const has = (f) => opts.figures.includes(f);
   for (const t of opts.targets) {
     const s = servers[t];
     const db = `bench-warmup-${Date.now()}`;
-    note(`warm-up on ${t}: push and pull ${docs} docs, 20 live samples, ${opts.clients} clients x ${clientDocs} docs (not counted)`);
-    await push(s, db, docs);
-    await pull(s, db, docs);
-    await deleteRemote(s, db);
-    await liveLatency(s, `${db}-live`, 20, opts.spacing);
-    await deleteRemote(s, `${db}-live`);
-    await concurrent(s, `${db}-clients`, opts.clients, clientDocs, opts.shared);
+    note(`warm-up on ${t} (not counted): ${opts.figures.join(', ')}`);
+    if (has('push') || has('pull')) {
+      await push(s, db, docs);
+      await pull(s, db, docs);
+      await deleteRemote(s, db);
+    }
+    if (has('live')) {
+      // Not too few: Polysync's JIT compiler works through the first ~10,000 requests (at ~18
+      // requests per live change), taking CPU from the client on a small machine.
+      await liveLatency(s, `${db}-live`, opts.warmupSamples, 0, { trace: opts.trace > 0, keepAlive: opts.keepAlive });
+      await deleteRemote(s, `${db}-live`);
+    }
+    if (has('clients')) await concurrent(s, `${db}-clients`, opts.clients, clientDocs, opts.shared);
   }
 }
 
 async function runRounds(opts, servers) {
   const results = {};
   for (const t of opts.targets) {
-    results[t] = { push: [], pull: [], live: { latencies: [], lost: 0, runs: [] }, clients: [] };
+    results[t] = { push: [], pull: [], live: { latencies: [], events: [], feeds: [], timelines: [], lost: 0, runs: [] }, clients: [] };
   }
+  const has = (f) => opts.figures.includes(f);
   const samplesPerRound = spread(opts.samples, opts.rounds);
   for (let r = 0; r < opts.rounds; r++) {
     const tag = `${Date.now().toString(36)}-${r}`;
     note(`round ${r + 1}/${opts.rounds}`);
-    for (const t of opts.targets) {
-      const x = await push(servers[t], `bench-${tag}`, opts.docs);
-      results[t].push.push(x);
-      note(`  push    ${t.padEnd(8)} ${fmtInt(x.docsPerSec).padStart(7)} docs/s  (${x.seconds.toFixed(2)} s; cpu client ${fmtCpu(x.clientCpu)} s, server ${fmtCpu(x.serverCpu)} s)`);
-    }
-    for (const t of opts.targets) {
-      const x = await pull(servers[t], `bench-${tag}`, opts.docs);
-      results[t].pull.push(x);
-      note(`  pull    ${t.padEnd(8)} ${fmtInt(x.docsPerSec).padStart(7)} docs/s  (${x.seconds.toFixed(2)} s; cpu client ${fmtCpu(x.clientCpu)} s, server ${fmtCpu(x.serverCpu)} s)`);
-      await deleteRemote(servers[t], `bench-${tag}`);
-    }
-    if (samplesPerRound[r] > 0) {
+    if (has('push') || has('pull')) {
+      // Pull reads what push wrote: push runs (untimed when only pull is asked for) either way.
       for (const t of opts.targets) {
-        const x = await liveLatency(servers[t], `bench-${tag}-live`, samplesPerRound[r], opts.spacing);
+        const x = await push(servers[t], `bench-${tag}`, opts.docs);
+        if (has('push')) {
+          results[t].push.push(x);
+          note(`  push    ${t.padEnd(8)} ${fmtInt(x.docsPerSec).padStart(7)} docs/s  (${x.seconds.toFixed(2)} s; cpu client ${fmtCpu(x.clientCpu)} s, server ${fmtCpu(x.serverCpu)} s)`);
+        }
+      }
+      for (const t of opts.targets) {
+        if (has('pull')) {
+          const x = await pull(servers[t], `bench-${tag}`, opts.docs);
+          results[t].pull.push(x);
+          note(`  pull    ${t.padEnd(8)} ${fmtInt(x.docsPerSec).padStart(7)} docs/s  (${x.seconds.toFixed(2)} s; cpu client ${fmtCpu(x.clientCpu)} s, server ${fmtCpu(x.serverCpu)} s)`);
+        }
+        await deleteRemote(servers[t], `bench-${tag}`);
+      }
+    }
+    if (has('live') && samplesPerRound[r] > 0) {
+      for (const t of opts.targets) {
+        const x = await liveLatency(servers[t], `bench-${tag}-live`, samplesPerRound[r], opts.spacing, { trace: opts.trace > 0, keepAlive: opts.keepAlive });
         const live = results[t].live;
         live.latencies.push(...x.latencies);
+        live.events.push(...x.events);
+        live.feeds.push(...x.feeds);
+        live.timelines.push(...x.timelines);
         live.lost += x.lost;
         live.runs.push(x);
         const sorted = [...x.latencies].sort((a, b) => a - b);
-        note(`  live    ${t.padEnd(8)} p50 ${fmtMs(percentile(sorted, 50))} ms, p99 ${fmtMs(percentile(sorted, 99))} ms over ${x.latencies.length} samples${x.lost ? `, ${x.lost} lost` : ''}`);
+        const events = [...x.events].sort((a, b) => a - b);
+        const feeds = [...x.feeds].sort((a, b) => a - b);
+        note(`  live    ${t.padEnd(8)} p50/p99 ms: in B's db ${fmtMs(percentile(sorted, 50))}/${fmtMs(percentile(sorted, 99))}, ` +
+          `change event ${fmtMs(percentile(events, 50))}/${fmtMs(percentile(events, 99))}, ` +
+          `B's changes feed ${fmtMs(percentile(feeds, 50))}/${fmtMs(percentile(feeds, 99))}; ${x.latencies.length} samples${x.lost ? `, ${x.lost} lost` : ''}`);
         await deleteRemote(servers[t], `bench-${tag}-live`);
       }
     }
-    for (const t of opts.targets) {
-      const x = await concurrent(servers[t], `bench-${tag}-c`, opts.clients, opts.clientDocs, opts.shared);
-      results[t].clients.push(x);
-      note(`  clients ${t.padEnd(8)} ${fmtInt(x.docsPerSec).padStart(7)} docs/s  (${x.seconds.toFixed(2)} s; cpu client ${fmtCpu(x.clientCpu)} s, server ${fmtCpu(x.serverCpu)} s)`);
+    if (has('clients')) {
+      for (const t of opts.targets) {
+        const x = await concurrent(servers[t], `bench-${tag}-c`, opts.clients, opts.clientDocs, opts.shared);
+        results[t].clients.push(x);
+        note(`  clients ${t.padEnd(8)} ${fmtInt(x.docsPerSec).padStart(7)} docs/s  (${x.seconds.toFixed(2)} s; cpu client ${fmtCpu(x.clientCpu)} s, server ${fmtCpu(x.serverCpu)} s)`);
+      }
     }
   }
   return results;
 }
 
 function printTables(opts, results, startedAt) {
-  const best = (runs) => Math.max(...runs.map((x) => x.docsPerSec));
+  const best = (runs) => (runs.length ? Math.max(...runs.map((x) => x.docsPerSec)) : NaN);
+  const has = (f) => opts.figures.includes(f);
   const figures = [];
   const rows = {};
   for (const t of opts.targets) {
     const r = results[t];
     const sorted = [...r.live.latencies].sort((a, b) => a - b);
+    const events = [...r.live.events].sort((a, b) => a - b);
+    const feeds = [...r.live.feeds].sort((a, b) => a - b);
     rows[t] = {
       push: best(r.push),
       pull: best(r.pull),
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
+      eventP50: percentile(events, 50),
+      eventP99: percentile(events, 99),
+      feedP50: percentile(feeds, 50),
+      feedP99: percentile(feeds, 99),
       clients: best(r.clients),
     };
   }
   const n = (x) => x.toLocaleString('en-US');
-  figures.push({ key: 'push', name: `push ${n(opts.docs)} docs, docs/s`, fmt: fmtInt, goal: (v, lv) => (Number.isFinite(lv) ? `≥ 2× leveldb: ${v >= 2 * lv ? 'met' : 'not met'}` : '≥ 2× leveldb') });
-  figures.push({ key: 'pull', name: `pull ${n(opts.docs)} docs, docs/s`, fmt: fmtInt, goal: (v, lv) => (Number.isFinite(lv) ? `≥ 2× leveldb: ${v >= 2 * lv ? 'met' : 'not met'}` : '≥ 2× leveldb') });
-  figures.push({ key: 'p50', name: 'live sync p50, ms', fmt: fmtMs, goal: (v) => `≤ 10 ms: ${v <= 10 ? 'met' : 'not met'}` });
-  figures.push({ key: 'p99', name: 'live sync p99, ms', fmt: fmtMs });
-  figures.push({
-    key: 'clients',
-    name: `${opts.clients} clients × ${n(opts.clientDocs)} docs${opts.shared ? ' (one shared db)' : ' (db each)'}, docs/s`,
-    fmt: fmtInt,
-  });
+  if (has('push')) figures.push({ key: 'push', name: `push ${n(opts.docs)} docs, docs/s`, fmt: fmtInt, goal: (v, lv) => (Number.isFinite(lv) ? `≥ 2× leveldb: ${v >= 2 * lv ? 'met' : 'not met'}` : '≥ 2× leveldb') });
+  if (has('pull')) figures.push({ key: 'pull', name: `pull ${n(opts.docs)} docs, docs/s`, fmt: fmtInt, goal: (v, lv) => (Number.isFinite(lv) ? `≥ 2× leveldb: ${v >= 2 * lv ? 'met' : 'not met'}` : '≥ 2× leveldb') });
+  if (has('live')) {
+    figures.push({ key: 'p50', name: 'live sync p50, ms: doc in B\'s db', fmt: fmtMs, goal: (v) => `≤ 10 ms: ${v <= 10 ? 'met' : 'not met'}` });
+    figures.push({ key: 'p99', name: 'live sync p99, ms: doc in B\'s db', fmt: fmtMs });
+    figures.push({ key: 'eventP50', name: 'live sync p50, ms: B\'s change event', fmt: fmtMs });
+    figures.push({ key: 'eventP99', name: 'live sync p99, ms: B\'s change event', fmt: fmtMs });
+    figures.push({ key: 'feedP50', name: 'live sync p50, ms: B\'s changes feed', fmt: fmtMs });
+    figures.push({ key: 'feedP99', name: 'live sync p99, ms: B\'s changes feed', fmt: fmtMs });
+  }
+  if (has('clients')) {
+    figures.push({
+      key: 'clients',
+      name: `${opts.clients} clients × ${n(opts.clientDocs)} docs${opts.shared ? ' (one shared db)' : ' (db each)'}, docs/s`,
+      fmt: fmtInt,
+    });
+  }
 
   const out = [];
   const refs = ['leveldb', 'memory'].filter((t) => opts.targets.includes(t));
@@ -232,6 +292,11 @@ function printTables(opts, results, startedAt) {
   out.push('');
   out.push('Ratios divide the target\'s figure by the reference\'s: for docs/s higher is better, for ms lower is better.');
   out.push('docs/s: the best of the rounds; latency: percentiles over every sample of every round.');
+  if (has('live')) {
+    out.push('Live sync, from just before client A\'s `put`: "doc in B\'s db" until B\'s pull replication\'s write into B\'s local');
+    out.push('database has finished; "B\'s change event" until B\'s sync emits its pull `change` (PouchDB 9 emits it right after');
+    out.push('that write, before the checkpoint); "B\'s changes feed" until a live `changes` feed on B\'s local database reports it.');
+  }
   const lost = opts.targets.filter((t) => results[t].live.lost > 0);
   if (lost.length) {
     out.push(`Latency samples lost (no change within 10 s): ${lost.map((t) => `${t} ${results[t].live.lost}`).join(', ')}.`);
@@ -239,18 +304,115 @@ function printTables(opts, results, startedAt) {
   out.push('');
   out.push('CPU seconds per run (mean over the rounds), benchmark client process / server process:');
   out.push('');
-  out.push('| target | push | pull | live sync | many clients |');
-  out.push('|---|---:|---:|---:|---:|');
+  const cols = ['push', 'pull', 'live', 'clients'].filter(has);
+  const colName = { push: 'push', pull: 'pull', live: 'live sync', clients: 'many clients' };
+  out.push(`| target | ${cols.map((c) => colName[c]).join(' | ')} |`);
+  out.push(`|---|${cols.map(() => '---:').join('|')}|`);
   for (const t of opts.targets) {
     const r = results[t];
     const cell = (runs) => (runs.length ? `${fmtCpu(mean(runs.map((x) => x.clientCpu)))} / ${fmtCpu(runs.some((x) => x.serverCpu === null) ? null : mean(runs.map((x) => x.serverCpu)))}` : '—');
-    out.push(`| ${targetLabel(t, opts)} | ${cell(r.push)} | ${cell(r.pull)} | ${cell(r.live.runs)} | ${cell(r.clients)} |`);
+    const runsOf = { push: r.push, pull: r.pull, live: r.live.runs, clients: r.clients };
+    out.push(`| ${targetLabel(t, opts)} | ${cols.map((c) => cell(runsOf[c])).join(' | ')} |`);
   }
   out.push('');
+  if (has('live') && opts.trace > 0) out.push(...traceSection(opts, results));
   const minutes = (Date.now() - startedAt) / 60_000;
-  out.push(`${opts.rounds} round(s), ${opts.samples} latency samples per target ${opts.spacing} ms apart, warm-up ${opts.warmup ? 'on' : 'off'}; ` +
+  out.push(`${opts.rounds} round(s), figures ${opts.figures.join(', ')}, ${opts.samples} latency samples per target ${opts.spacing} ms apart, warm-up ${opts.warmup ? 'on' : 'off'}${opts.trace ? ', requests traced' : ''}${opts.keepAlive ? ', live clients keep connections alive' : ''}; ` +
     `${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end; Node ${process.versions.node}; ${minutes.toFixed(1)} min.`);
   process.stdout.write(out.join('\n') + '\n');
+}
+
+/**
+ * Where a live sample's time goes, from the recorded requests: the median time (from the `put`)
+ * at which each step ended, and the timelines of the samples nearest the median arrival.
+ */
+function traceSection(opts, results) {
+  const out = ['### Where the live-sync time goes (requests traced)', ''];
+  const find = (reqs, who, method, path, after = -Infinity) =>
+    reqs.find((r) => r.who === who && r.method === method && r.path.startsWith(path) && r.done >= after);
+  const steps = [
+    ['A sends `_revs_diff`', (x) => find(x.requests, 'A', 'POST', '/_revs_diff', 0)?.sent],
+    ['A\'s `_bulk_docs` sent', (x) => find(x.requests, 'A', 'POST', '/_bulk_docs', 0)?.sent],
+    ['A\'s `_bulk_docs` answered', (x) => find(x.requests, 'A', 'POST', '/_bulk_docs', 0)?.done],
+    ['B\'s longpoll `_changes` answered', (x) => find(x.requests, 'B', 'GET', '/_changes', 0)?.done],
+    ['B\'s `_bulk_get` answered', (x) => find(x.requests, 'B', 'POST', '/_bulk_get', 0)?.done],
+    ['doc in B\'s db', (x) => x.arrival],
+    ['B\'s change event', (x) => x.event],
+    ['B\'s changes feed', (x) => x.feed],
+  ];
+  const header = ['step, ms after the put (median)', ...opts.targets.map((t) => targetLabel(t, opts))];
+  out.push(`| ${header.join(' | ')} |`);
+  out.push(`|---|${opts.targets.map(() => '---:').join('|')}|`);
+  for (const [name, at] of steps) {
+    const cells = opts.targets.map((t) => {
+      const xs = results[t].live.timelines.map(at).filter(Number.isFinite).sort((a, b) => a - b);
+      return fmtMs(percentile(xs, 50));
+    });
+    out.push(`| ${name} | ${cells.join(' | ')} |`);
+  }
+  const serverCells = opts.targets.map((t) => {
+    const xs = results[t].live.timelines.map((x) => {
+      const arrivalReqs = x.requests.filter((r) => r.sent >= 0 && r.done <= x.arrival && Number.isFinite(r.server));
+      return arrivalReqs.length ? arrivalReqs.reduce((a, r) => a + r.server, 0) : NaN;
+    }).filter(Number.isFinite).sort((a, b) => a - b);
+    return xs.length ? fmtMs(percentile(xs, 50)) : '—';
+  });
+  out.push(`| server time of the requests sent and answered before the arrival (Server-Timing, summed) | ${serverCells.join(' | ')} |`);
+  // Each request on the path split in three: until its handler started (connection, request
+  // transfer, the server's scheduling), the handler, and from the handler's end until the client
+  // had read the answer (transfer, the client's event loop). Needs the server's Server-Timing.
+  const parts = [
+    ['A `_revs_diff`', (x) => find(x.requests, 'A', 'POST', '/_revs_diff', 0)],
+    ['A `_bulk_docs`', (x) => find(x.requests, 'A', 'POST', '/_bulk_docs', 0)],
+    ['B `_bulk_get`', (x) => find(x.requests, 'B', 'POST', '/_bulk_get', 0)],
+  ];
+  for (const [name, pick] of parts) {
+    const split = (t, f) => {
+      const xs = results[t].live.timelines.map((x) => {
+        const r = pick(x);
+        return r && Number.isFinite(r.serverStart) ? f(r) : NaN;
+      }).filter(Number.isFinite).sort((a, b) => a - b);
+      return xs.length ? fmtMs(percentile(xs, 50)) : '—';
+    };
+    const cells = opts.targets.map((t) => `${split(t, (r) => r.serverStart - r.sent)} / ${split(t, (r) => r.server)} / ${split(t, (r) => r.done - r.serverStart - r.server)}`);
+    out.push(`| ${name}: to the handler / handler / back to the client | ${cells.join(' | ')} |`);
+  }
+  const wakeCells = opts.targets.map((t) => {
+    const xs = results[t].live.timelines.map((x) => {
+      const write = find(x.requests, 'A', 'POST', '/_bulk_docs', 0);
+      const poll = find(x.requests, 'B', 'GET', '/_changes', 0);
+      return write && poll && Number.isFinite(write.serverStart) ? poll.done - (write.serverStart + write.server) : NaN;
+    }).filter(Number.isFinite).sort((a, b) => a - b);
+    return xs.length ? fmtMs(percentile(xs, 50)) : '—';
+  });
+  out.push(`| B's longpoll read by the client, after A's \`_bulk_docs\` handler ended | ${wakeCells.join(' | ')} |`);
+  const requestCells = opts.targets.map((t) => {
+    const xs = results[t].live.timelines.map((x) => x.requests.filter((r) => r.sent >= 0 && r.sent <= x.arrival).length).sort((a, b) => a - b);
+    return String(percentile(xs, 50));
+  });
+  out.push(`| requests sent between the put and the arrival | ${requestCells.join(' | ')} |`);
+  out.push('');
+  for (const t of opts.targets) {
+    const tl = results[t].live.timelines;
+    if (!tl.length) continue;
+    const median = percentile([...tl.map((x) => x.arrival)].sort((a, b) => a - b), 50);
+    const picked = [...tl].sort((a, b) => Math.abs(a.arrival - median) - Math.abs(b.arrival - median)).slice(0, opts.trace);
+    for (const x of picked) {
+      out.push(`${targetLabel(t, opts)}: a sample near the median: doc in B's db at ${fmtMs(x.arrival)} ms, change event at ${fmtMs(x.event)} ms, B's changes feed at ${fmtMs(x.feed)} ms`);
+      out.push('');
+      out.push('```');
+      out.push('client request                                   sent  handler  handler  headers     body');
+      out.push('                                                        start      end');
+      for (const r of [...x.requests].sort((p, q) => p.sent - q.sent)) {
+        const what = `${r.who} ${r.method} ${r.path}`.slice(0, 46).padEnd(46);
+        const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '—').padStart(8);
+        out.push(`${what} ${f(r.sent)} ${f(r.serverStart)} ${f(r.serverStart + r.server)} ${f(r.headers)} ${f(r.done)}`);
+      }
+      out.push('```');
+      out.push('');
+    }
+  }
+  return out;
 }
 
 async function main() {

@@ -2,6 +2,7 @@
 // (pouchdb-core with the memory, HTTP and replication plugins) on in-memory local databases.
 
 import { randomBytes } from 'node:crypto';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PouchDBCore from 'pouchdb-core';
@@ -150,38 +151,135 @@ function pausedAfter(sync, what) {
   });
 }
 
+/** Shortens a request URL for a trace line: the path after the database, decoded, no credentials. */
+function shortPath(url, db) {
+  const u = new URL(url);
+  let path = decodeURIComponent(u.pathname);
+  const prefix = `/${db}`;
+  if (path.startsWith(prefix)) path = path.slice(prefix.length) || '/';
+  const feed = u.searchParams.get('feed');
+  return feed ? `${path}?feed=${feed}` : path;
+}
+
+/**
+ * The `fetch` PouchDB's HTTP adapter uses: its own (`PouchDB.fetch`, node-fetch 2 behind
+ * fetch-cookie in Node), which sends `Connection: close` on every request unless it is given an
+ * agent, so every request opens a new connection. With `keepAlive` it gets a keep-alive agent
+ * instead and reuses connections, as browsers do.
+ */
+function clientFetch(keepAlive) {
+  if (!keepAlive) return (url, init) => PouchDB.fetch(url, init);
+  const agent = new Agent({ keepAlive: true });
+  return (url, init = {}) => PouchDB.fetch(url, { ...init, agent });
+}
+
+/**
+ * Wraps `fetch` to record every request of one client: when it was sent, when its headers came,
+ * when its body was read in full (PouchDB reads bodies with `json()`, `text()`, `blob()` or
+ * `arrayBuffer()`), and the server's `Server-Timing` header.
+ */
+function tracingFetch(fetch, who, db, log) {
+  return async (url, init = {}) => {
+    const rec = { who, method: (init.method || 'GET').toUpperCase(), path: shortPath(String(url), db), sent: performance.now() };
+    log.push(rec);
+    const res = await fetch(url, init);
+    rec.headers = performance.now();
+    rec.status = res.status;
+    rec.serverTiming = res.headers.get('server-timing');
+    for (const m of ['json', 'text', 'blob', 'arrayBuffer']) {
+      const original = res[m].bind(res);
+      res[m] = async () => {
+        const v = await original();
+        rec.done = performance.now();
+        return v;
+      };
+    }
+    return res;
+  };
+}
+
+/** The server's own time for a request from its `Server-Timing: total;dur=MS` header, or NaN. */
+function serverMs(rec) {
+  const m = rec.serverTiming && /total;dur=([0-9.]+)/.exec(rec.serverTiming);
+  return m ? Number(m[1]) : NaN;
+}
+
+/**
+ * When the server's handler started, on this process's `performance.now()` clock, from
+ * `Server-Timing: start;desc=MICROS` (wall clock; the server runs on the same machine), or NaN.
+ */
+function serverStart(rec) {
+  const m = rec.serverTiming && /start;desc="?([0-9]+)/.exec(rec.serverTiming);
+  return m ? Number(m[1]) / 1000 - performance.timeOrigin : NaN;
+}
+
 /**
  * Live-sync latency: two local PouchDBs in live `sync` (live, retry) with the same remote
- * database. Client A writes a document; the sample is the time from just before A's `put` until
- * client B's sync emits a pull `change` carrying that document. Samples are `spacingMs` apart
- * (after the previous one arrived), so every sample starts with both syncs idle and B's longpoll
- * `_changes` request waiting on the server.
+ * database. Client A writes a document; each sample gives three times from just before A's `put`:
+ *
+ * - arrival: until the document is in B's local database: B's pull replication's `bulkDocs`
+ *   into it has resolved (the call is wrapped to note when). From then on it is readable.
+ * - event: until B's sync emits its pull `change` event carrying the document (the figure this
+ *   benchmark reported first). PouchDB 9 emits it right after that `bulkDocs`, before it writes
+ *   the batch's checkpoint (`finishBatch` in pouchdb-replication), so it is the arrival plus a
+ *   few promise steps, not the checkpoint's requests.
+ * - feed: until a live `changes` feed on B's local database (`b.changes({live: true, since:
+ *   'now'})`) reports it, which is how an application learns of it. PouchDB runs such a feed
+ *   as a new `changes` query of the local store after each write, behind any query already
+ *   running (B's own push replication listens too), so it comes later than the arrival.
+ *
+ * Samples are `spacingMs` apart (after the previous one arrived), so every sample starts with
+ * both syncs idle and B's longpoll `_changes` request waiting on the server. With `trace`, every
+ * HTTP request of both clients is recorded (`tracingFetch`) and the result carries the
+ * per-sample request timelines. With `keepAlive`, the clients reuse connections (`clientFetch`).
  */
-export async function liveLatency(server, db, samples, spacingMs) {
+export async function liveLatency(server, db, samples, spacingMs, { trace = false, keepAlive = false } = {}) {
   await createRemote(server, db);
   const a = localDb('live-a');
   const b = localDb('live-b');
-  const syncA = a.sync(remoteDb(server, db), { live: true, retry: true });
-  const syncB = b.sync(remoteDb(server, db), { live: true, retry: true });
+  const requests = [];
+  const remote = (who) => {
+    const fetch = clientFetch(keepAlive);
+    return new PouchDB(`${server.url}/${db}`, { skip_setup: true, fetch: trace ? tracingFetch(fetch, who, db, requests) : fetch });
+  };
+  const syncA = a.sync(remote('A'), { live: true, retry: true });
+  const syncB = b.sync(remote('B'), { live: true, retry: true });
   const errors = [];
   syncA.on('error', (err) => errors.push(err));
   syncB.on('error', (err) => errors.push(err));
   await Promise.all([pausedAfter(syncA, 'sync A'), pausedAfter(syncB, 'sync B')]);
 
+  // id -> { arrival, event, feed } times and the resolver of the sample in flight.
   const waiting = new Map();
+  const arrive = (id, key, now) => {
+    const w = waiting.get(id);
+    if (w && w[key] === undefined) {
+      w[key] = now;
+      if (w.arrival !== undefined && w.event !== undefined && w.feed !== undefined) w.resolve();
+    }
+  };
+  // B's pull replication writes into `b` with bulkDocs(new_edits: false); its own local writes
+  // (the sample's doc never comes that way) do not matter here.
+  const bulkDocs = b.bulkDocs.bind(b);
+  b.bulkDocs = async (...args) => {
+    const res = await bulkDocs(...args);
+    const now = performance.now();
+    const docs = Array.isArray(args[0]) ? args[0] : (args[0] && args[0].docs) || [];
+    for (const doc of docs) arrive(doc._id, 'arrival', now);
+    return res;
+  };
+  const feedB = b.changes({ live: true, since: 'now' });
+  feedB.on('change', (change) => arrive(change.id, 'feed', performance.now()));
   syncB.on('change', (info) => {
     if (info.direction !== 'pull') return;
     const now = performance.now();
-    for (const doc of info.change.docs) {
-      const w = waiting.get(doc._id);
-      if (w) {
-        waiting.delete(doc._id);
-        w(now);
-      }
-    }
+    for (const doc of info.change.docs) arrive(doc._id, 'event', now);
   });
 
-  const latencies = [];
+  const arrivals = [];
+  const events = [];
+  const feeds = [];
+  const timelines = [];
   let lost = 0;
   const serverCpu0 = cpuSeconds(server);
   const clientCpu0 = process.cpuUsage();
@@ -191,23 +289,40 @@ export async function liveLatency(server, db, samples, spacingMs) {
     for (let i = 0; i < samples; i++) {
       const doc = makeDoc(`live-${i}`, i);
       let timer;
-      const arrived = new Promise((res) => {
-        waiting.set(doc._id, res);
-        timer = setTimeout(() => res(null), SAMPLE_TIMEOUT_MS);
+      const w = {};
+      const done = new Promise((res) => {
+        w.resolve = () => res(true);
+        waiting.set(doc._id, w);
+        timer = setTimeout(() => res(false), SAMPLE_TIMEOUT_MS);
       });
+      // Forget the requests that ended before this sample.
+      const kept = requests.filter((r) => r.done === undefined);
+      requests.length = 0;
+      requests.push(...kept);
       const start = performance.now();
       await a.put(doc);
-      const end = await arrived;
+      const ok = await done;
       clearTimeout(timer);
-      if (end === null) {
-        waiting.delete(doc._id);
+      waiting.delete(doc._id);
+      if (!ok) {
         lost += 1;
       } else {
-        latencies.push(end - start);
+        arrivals.push(w.arrival - start);
+        events.push(w.event - start);
+        feeds.push(w.feed - start);
+        if (trace) {
+          // The requests that overlap the sample, B's longpoll sent before the put included.
+          const end = Math.max(w.arrival, w.event, w.feed);
+          const overlapping = requests.filter((r) => (r.done ?? r.headers ?? Infinity) >= start && r.sent <= end);
+          timelines.push({ arrival: w.arrival - start, event: w.event - start, feed: w.feed - start,
+            requests: overlapping.map((r) => ({ ...r, sent: r.sent - start, headers: r.headers - start,
+              done: (r.done ?? NaN) - start, server: serverMs(r), serverStart: serverStart(r) - start })) });
+        }
       }
       await sleep(spacingMs);
     }
   } finally {
+    feedB.cancel();
     syncA.cancel();
     syncB.cancel();
   }
@@ -219,7 +334,10 @@ export async function liveLatency(server, db, samples, spacingMs) {
     throw new Error(`live sync with ${server.label} reported ${errors.length} errors, first: ${errors[0]}`);
   }
   return {
-    latencies,
+    latencies: arrivals,
+    events,
+    feeds,
+    timelines,
     lost,
     seconds,
     clientCpu: (clientUse.user + clientUse.system) / 1e6,

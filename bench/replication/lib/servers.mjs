@@ -151,17 +151,21 @@ export function tempDir(label) {
   return mkdtempSync(join(tmpdir(), `polysync-bench-${label}-`));
 }
 
+/** How the benchmark starts Polysync unless told otherwise: the repository's launcher. */
+export const DEFAULT_POLYSYNC_START = './polysync serve --port {port} --data {data} --admin {admin}';
+
 /**
- * Polysync through the repository's launcher (which builds what is needed first), on a free port
- * with a fresh data directory; `storage` is passed as `--storage` when given.
+ * Polysync on a free port with a fresh data directory, through `start` (the repository's launcher
+ * by default, which builds what is needed first) run from the repository root with `{port}`,
+ * `{data}` and `{admin}` filled in; `storage` is passed as `--storage` when given.
  */
-export async function startPolysync({ root, admin, storage, timeoutMs, note }) {
+export async function startPolysync({ root, admin, storage, start = DEFAULT_POLYSYNC_START, timeoutMs, note }) {
   const port = await freePort();
   const dir = tempDir('polysync');
   const data = join(dir, 'data');
-  const cmd =
-    `exec ./polysync serve --port ${port} --data ${shellQuote(data)} --admin ${shellQuote(admin)}` +
-    (storage ? ` --storage ${shellQuote(storage)}` : '');
+  const filled = start.replaceAll('{port}', String(port)).replaceAll('{data}', shellQuote(data))
+    .replaceAll('{admin}', shellQuote(admin));
+  const cmd = `exec ${filled}` + (storage ? ` --storage ${shellQuote(storage)}` : '');
   return startProcess({ label: 'polysync', cmd, cwd: root, dir, url: urlFor(port, admin), timeoutMs, note });
 }
 

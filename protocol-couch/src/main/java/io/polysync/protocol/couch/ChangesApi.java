@@ -8,9 +8,6 @@ import io.polysync.engine.ChangesOptions;
 import io.polysync.engine.ChangesResult;
 import io.polysync.engine.Database;
 import io.polysync.engine.SyncEngine;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +20,10 @@ import java.util.Optional;
 final class ChangesApi {
   /** CouchDB's default for {@code heartbeat=true} and for feeds without heartbeat or timeout. */
   static final long DEFAULT_TIMEOUT_MS = 60_000;
-  /** A feed with heartbeats but no timeout runs until the client leaves; this bounds a page read. */
-  private static final int CONTINUOUS_PAGE = 500;
+  /** Rows read from storage at once by a streamed feed, so a long feed never sits in memory whole. */
+  static final int FEED_PAGE = 500;
+  /** CouchDB's limit when none is given ({@code #changes_args.limit}); {@code seq_interval} counts down from it. */
+  static final long COUCH_DEFAULT_LIMIT = 1_000_000_000_000_000L;
 
   private final SyncEngine engine;
 
@@ -32,13 +31,44 @@ final class ChangesApi {
     this.engine = engine;
   }
 
-  private record Feed(String mode, ChangesOptions options, long heartbeatMs, long timeoutMs) {}
+  /**
+   * @param seqInterval CouchDB's {@code seq_interval}: only every Nth row carries its {@code seq};
+   *     0 when not asked for
+   * @param limitParam the {@code limit} as given, for {@code seq_interval}'s count
+   */
+  private record Feed(String mode, ChangesOptions options, long heartbeatMs, long timeoutMs, long seqInterval,
+      long limitParam) {}
+
+  /**
+   * Which rows show their {@code seq} under {@code seq_interval}, as CouchDB's {@code
+   * fabric_view_changes} decides: a row does when the limit still to go (counting this row) is a
+   * multiple of the interval; the others show {@code null}. The count runs over the whole feed.
+   */
+  private static final class Seqs {
+    private final long interval;
+    private long remaining;
+
+    Seqs(Feed feed) {
+      this.interval = feed.seqInterval();
+      this.remaining = feed.limitParam();
+    }
+
+    /** The seq to show for the next row, or null. */
+    Long next(long seq) {
+      if (interval == 0) {
+        return seq;
+      }
+      boolean shown = remaining % interval == 0;
+      remaining--;
+      return shown ? seq : null;
+    }
+  }
 
   void handle(Exchange ex, Database db) {
     CouchRouter.requireMethod(ex, "GET", "HEAD", "POST");
     Feed feed = parse(ex, db);
     switch (feed.mode()) {
-      case "normal" -> ex.send(200, render(db.changes(feed.options()), true));
+      case "normal" -> normal(ex, db, feed);
       case "longpoll" -> longpoll(ex, db, feed);
       case "continuous", "live" -> continuous(ex, db, feed, false);
       case "eventsource" -> continuous(ex, db, feed, true);
@@ -98,7 +128,21 @@ final class ChangesApi {
     long timeout = ex.param("timeout").map(t -> millis(t, "timeout"))
         // With heartbeats and no timeout CouchDB keeps the feed open until the client leaves.
         .orElse(heartbeat > 0 ? Long.MAX_VALUE : DEFAULT_TIMEOUT_MS);
-    return new Feed(mode, options, heartbeat, timeout);
+    long seqInterval = 0;
+    Optional<String> interval = ex.param("seq_interval");
+    if (interval.isPresent()) {
+      try {
+        seqInterval = Long.parseLong(interval.get().trim());
+      } catch (NumberFormatException e) {
+        seqInterval = -1;
+      }
+      if (seqInterval <= 0) {
+        // CouchDB's own answer: {bad_request, invalid_seq_interval}.
+        throw CouchException.badRequest("invalid_seq_interval");
+      }
+    }
+    long limitParam = ex.param("limit").isPresent() ? options.limit() : COUCH_DEFAULT_LIMIT;
+    return new Feed(mode, options, heartbeat, timeout, seqInterval, limitParam);
   }
 
   private static long millis(String value, String name) {
@@ -187,9 +231,13 @@ final class ChangesApi {
 
   // --- rendering ---
 
-  private static ObjectNode row(ChangesResult.Row row) {
+  private static ObjectNode row(ChangesResult.Row row, Long seq) {
     ObjectNode r = Exchange.object();
-    r.put("seq", row.seq());
+    if (seq == null) {
+      r.putNull("seq");
+    } else {
+      r.put("seq", seq);
+    }
     r.put("id", row.id());
     var changes = r.putArray("changes");
     row.changes().forEach(rev -> changes.addObject().put("rev", rev));
@@ -200,37 +248,93 @@ final class ChangesApi {
     return r;
   }
 
-  private static ObjectNode render(ChangesResult page, boolean withPending) {
+  private static ObjectNode render(ChangesResult page, Seqs seqs) {
     ObjectNode body = Exchange.object();
     var results = body.putArray("results");
-    page.results().forEach(row -> results.add(row(row)));
+    page.results().forEach(row -> results.add(row(row, seqs.next(row.seq()))));
     body.put("last_seq", page.lastSeq());
-    if (withPending) {
-      page.pending().ifPresent(p -> body.put("pending", p));
-    }
+    page.pending().ifPresent(p -> body.put("pending", p));
     return body;
+  }
+
+  /** Rows as CouchDB streams them: one per line, separated by a comma. */
+  private static String rows(ChangesResult page, Seqs seqs, boolean first) {
+    StringBuilder out = new StringBuilder();
+    for (ChangesResult.Row row : page.results()) {
+      if (!first || out.length() > 0) {
+        out.append(",\n");
+      }
+      out.append(text(row(row, seqs.next(row.seq()))));
+    }
+    return out.toString();
+  }
+
+  private static String ending(long lastSeq, java.util.OptionalLong pending) {
+    StringBuilder out = new StringBuilder("\n],\n\"last_seq\":").append(lastSeq);
+    pending.ifPresent(p -> out.append(",\"pending\":").append(p));
+    return out.append("}\n").toString();
+  }
+
+  // --- normal ---
+
+  /**
+   * One page answers whole (gzipped from 1 KiB, as every JSON answer); a feed longer than a page
+   * (CouchDB's replicator asks with no limit) streams page by page, gzipped when the client
+   * accepts it, so it never sits in memory whole.
+   */
+  private void normal(Exchange ex, Database db, Feed feed) {
+    ChangesOptions options = feed.options();
+    Seqs seqs = new Seqs(feed);
+    if (options.descending() || ex.method.equals("HEAD") || options.limit() <= FEED_PAGE) {
+      ex.send(200, render(db.changes(options), seqs));
+      return;
+    }
+    ChangesResult page = db.changes(options.withLimit(FEED_PAGE));
+    if (page.pending().isPresent()) {
+      ex.send(200, render(page, seqs));
+      return;
+    }
+    FeedOutput out = FeedOutput.open(ex, Exchange.JSON_TYPE, "must-revalidate", ex.acceptsGzip());
+    out.write("{\"results\":[\n" + rows(page, seqs, true));
+    int remaining = options.limit() - page.results().size();
+    while (page.pending().isEmpty() && remaining > 0 && !page.results().isEmpty()) {
+      page = db.changes(options.withSince(page.lastSeq()).withLimit(Math.min(remaining, FEED_PAGE)));
+      remaining -= page.results().size();
+      out.write(rows(page, seqs, false));
+    }
+    out.write(ending(page.lastSeq(), page.pending()));
+    out.close();
   }
 
   // --- longpoll ---
 
+  /**
+   * Answers at once when there are changes. Otherwise waits; a change that comes before the first
+   * heartbeat is due is answered whole, like any JSON answer (the usual live case: no chunking,
+   * and no compressor for a few hundred bytes). Only a wait that needs a heartbeat streams: the
+   * opening, a newline per heartbeat, then the rows, gzipped when the client accepts it.
+   */
   private void longpoll(Exchange ex, Database db, Feed feed) {
+    Seqs seqs = new Seqs(feed);
     ChangesResult page = db.changes(feed.options());
     if (!page.results().isEmpty() || feed.timeoutMs() == 0) {
-      ex.send(200, render(page, true));
+      ex.send(200, render(page, seqs));
       return;
     }
     long deadline = deadline(feed.timeoutMs());
-    if (feed.heartbeatMs() == 0) {
-      // Nothing to send while waiting: answer in one piece.
-      ChangesResult waited = db.changes(feed.options().withSince(page.lastSeq()),
-          Duration.ofMillis(Math.max(0, deadline - System.currentTimeMillis())));
-      ex.send(200, render(waited, true));
+    long firstWait = deadline - System.currentTimeMillis();
+    if (feed.heartbeatMs() > 0) {
+      firstWait = Math.min(firstWait, feed.heartbeatMs());
+    }
+    ChangesResult waited = db.changes(feed.options().withSince(page.lastSeq()), Duration.ofMillis(Math.max(0, firstWait)));
+    if (!waited.results().isEmpty() || feed.heartbeatMs() == 0 || System.currentTimeMillis() >= deadline) {
+      ex.send(200, render(waited, seqs));
       return;
     }
-    Stream out = Stream.open(ex, Exchange.JSON_TYPE, "must-revalidate");
-    out.write("{\"results\":[\n");
-    long since = page.lastSeq();
-    ChangesResult found = page;
+    FeedOutput out = FeedOutput.open(ex, Exchange.JSON_TYPE, "must-revalidate", ex.acceptsGzip());
+    out.write("{\"results\":[\n\n");
+    long since = waited.lastSeq();
+    ChangesResult found = waited;
     while (true) {
       long now = System.currentTimeMillis();
       if (now >= deadline) {
@@ -248,25 +352,22 @@ final class ChangesApi {
         out.write("\n");
       }
     }
-    StringBuilder rows = new StringBuilder();
-    for (ChangesResult.Row row : found.results()) {
-      if (rows.length() > 0) {
-        rows.append(",\r\n");
-      }
-      rows.append(text(row(row)));
-    }
-    rows.append("\n],\n\"last_seq\":").append(since);
-    found.pending().ifPresent(p -> rows.append(",\"pending\":").append(p));
-    rows.append("}\n");
-    out.write(rows.toString());
+    out.write(rows(found, seqs, true) + ending(since, found.pending()));
     out.close();
   }
 
   // --- continuous and eventsource ---
 
+  /**
+   * Never gzipped: these feeds live as long as the client stays (CouchDB's replicator reconnects
+   * every {@code timeout}, browsers keep an EventSource open indefinitely) and flush a row at a
+   * time, so a compressor would be held per open feed while a flushed row of a few hundred bytes
+   * compresses little.
+   */
   private void continuous(Exchange ex, Database db, Feed feed, boolean eventSource) {
-    Stream out = Stream.open(ex, eventSource ? "text/event-stream" : Exchange.JSON_TYPE,
-        eventSource ? "no-cache" : "must-revalidate");
+    FeedOutput out = FeedOutput.open(ex, eventSource ? "text/event-stream" : Exchange.JSON_TYPE,
+        eventSource ? "no-cache" : "must-revalidate", false);
+    Seqs seqs = new Seqs(feed);
     long deadline = deadline(feed.timeoutMs());
     long since = feed.options().since();
     int remaining = feed.options().limit();
@@ -274,10 +375,12 @@ final class ChangesApi {
     boolean more = true;
     while (remaining > 0) {
       if (more) {
-        ChangesResult page = db.changes(base.withSince(since).withLimit(Math.min(remaining, CONTINUOUS_PAGE)));
+        ChangesResult page = db.changes(base.withSince(since).withLimit(Math.min(remaining, FEED_PAGE)));
         for (ChangesResult.Row row : page.results()) {
-          String json = text(row(row));
-          out.write(eventSource ? "data: " + json + "\nid: " + row.seq() + "\n\n" : json + "\n");
+          Long seq = seqs.next(row.seq());
+          String json = text(row(row, seq));
+          // A row without its seq gets no event id: the browser keeps resuming from the last one.
+          out.write(eventSource ? "data: " + json + "\n" + (seq == null ? "" : "id: " + seq + "\n") + "\n" : json + "\n");
           remaining--;
         }
         since = page.lastSeq();
@@ -317,40 +420,6 @@ final class ChangesApi {
       return Exchange.JSON.writeValueAsString(node);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** A streamed response body; a failed write means the client left. */
-  private static final class Stream {
-    private final OutputStream out;
-
-    private Stream(OutputStream out) {
-      this.out = out;
-    }
-
-    static Stream open(Exchange ex, String contentType, String cacheControl) {
-      ex.res.status(200);
-      ex.res.header(HeaderNames.CONTENT_TYPE, contentType);
-      ex.res.header(HeaderNames.CACHE_CONTROL, cacheControl);
-      return new Stream(ex.res.outputStream());
-    }
-
-    void write(String s) {
-      try {
-        out.write(s.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-      } catch (IOException | RuntimeException e) {
-        // Helidon reports a closed connection as an unchecked ServerConnectionException.
-        throw new ClientGone(e);
-      }
-    }
-
-    void close() {
-      try {
-        out.close();
-      } catch (IOException | RuntimeException e) {
-        throw new ClientGone(e);
-      }
     }
   }
 }

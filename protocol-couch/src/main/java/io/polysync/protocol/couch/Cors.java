@@ -54,6 +54,6 @@ final class Cors {
     ex.res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, String.join(", ", headers));
     ex.res.header(HeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
     ex.res.status(204);
-    ex.res.send();
+    ex.sendEmpty();
   }
 }

@@ -32,4 +32,9 @@ final class CouchException extends RuntimeException {
   static CouchException notFound(String reason) {
     return new CouchException(404, "not_found", reason);
   }
+
+  /** A CouchDB endpoint this server does not provide (CouchDB's own 501 {@code not_implemented}). */
+  static CouchException notImplemented(String reason) {
+    return new CouchException(501, "not_implemented", reason);
+  }
 }

@@ -26,6 +26,11 @@ import java.util.Optional;
  */
 final class CouchRouter {
   private static final System.Logger LOG = System.getLogger(CouchRouter.class.getName());
+  /**
+   * One line per request at DEBUG (the server's {@code --verbose}): method, raw path, status and
+   * the handler's time in milliseconds (for a streamed feed, until it ended).
+   */
+  private static final System.Logger REQUESTS = System.getLogger("io.polysync.protocol.couch.requests");
   /** CouchDB's default {@code max_document_size}. */
   static final long DEFAULT_MAX_DOCUMENT_BYTES = 8_000_000L;
   /** PouchDB pushes 100 documents per request with every attachment inline and never splits on 413. */
@@ -41,6 +46,7 @@ final class CouchRouter {
   private final ChangesApi changes;
   private final UsersApi users;
   private final Cors cors;
+  private final boolean serverTiming;
 
   CouchRouter(FrontEndContext context) {
     this.context = context;
@@ -53,16 +59,29 @@ final class CouchRouter {
     this.changes = new ChangesApi(engine);
     this.users = new UsersApi(engine.users());
     this.cors = new Cors(context.setting("couch.cors.origins").orElse("*"));
+    this.serverTiming = context.setting("couch.server_timing").map(Boolean::parseBoolean).orElse(false);
   }
 
   void handle(ServerRequest req, ServerResponse res) {
     Exchange ex;
     try {
-      ex = new Exchange(req, res, maxRequestBytes);
+      ex = new Exchange(req, res, maxRequestBytes, serverTiming);
     } catch (CouchException e) {
       renderEarlyError(res, e.status(), e.error(), e.reason());
       return;
     }
+    try {
+      handle(ex);
+    } finally {
+      if (REQUESTS.isLoggable(System.Logger.Level.DEBUG)) {
+        REQUESTS.log(System.Logger.Level.DEBUG, String.format(java.util.Locale.ROOT, "%s %s %d %.3f ms",
+            ex.method, req.path().rawPath(), res.status().code(), (System.nanoTime() - ex.startNanos) / 1e6));
+      }
+    }
+  }
+
+  private void handle(Exchange ex) {
+    ServerRequest req = ex.req;
     cors.apply(ex);
     try {
       if (ex.method.equals("OPTIONS")) {
@@ -139,10 +158,12 @@ final class CouchRouter {
     }
     UserContext user = session.authenticate(ex).map(Principal::context).orElse(UserContext.anonymous());
     if (first.equals(UsersApi.DATABASE)) {
+      ex.authenticated();
       users.handle(ex, user, seg.subList(1, seg.size()));
       return;
     }
     if (first.startsWith("_")) {
+      ex.authenticated();
       serverEndpoint(ex, user, first, seg);
       return;
     }
@@ -156,6 +177,7 @@ final class CouchRouter {
       throw denied(user, needed.isEmpty() ? "You are not a server admin." : needed.get() == Permission.ADMIN
           ? "You are not a db or server admin." : "You are not allowed to access this db.");
     }
+    ex.authenticated();
     if (seg.size() == 1) {
       databases.database(ex, db, user);
       return;
@@ -175,6 +197,7 @@ final class CouchRouter {
           throw CouchException.notFound("missing");
         }
         String id = "_design/" + rest.get(0);
+        rejectDesignFunction(rest.subList(1, rest.size()));
         documents.document(ex, database, id, attachmentName(rest.subList(1, rest.size())));
       }
       default -> {
@@ -183,8 +206,12 @@ final class CouchRouter {
           if (second.startsWith("_local/")) {
             exact(rest, () -> documents.local(ex, database, second));
           } else {
+            rejectDesignFunction(rest);
             documents.document(ex, database, second, attachmentName(rest));
           }
+        } else if (second.equals("_index")) {
+          // Mango index management has sub-paths (_index/_bulk_delete, _index/{ddoc}/json/{name}).
+          databases.special(ex, database, second, user);
         } else if (second.startsWith("_")) {
           exact(rest, () -> databases.special(ex, database, second, user));
         } else {
@@ -222,6 +249,18 @@ final class CouchRouter {
     return user.authenticated()
         ? new CouchException(403, "forbidden", reason)
         : new CouchException(401, "unauthorized", reason);
+  }
+
+  /**
+   * Views, show, list, update and rewrite functions, and the other {@code _x} resources under a
+   * design document, need a JavaScript or view engine. Attachment names cannot start with an
+   * underscore (CouchDB refuses them), so such a segment always names one of those.
+   */
+  private static void rejectDesignFunction(List<String> afterId) {
+    if (!afterId.isEmpty() && afterId.get(0).startsWith("_")) {
+      throw CouchException.notImplemented("Design document functions (" + afterId.get(0)
+          + ") need a JavaScript or view engine, which this server does not run.");
+    }
   }
 
   /** Attachment names may hold {@code /}: every segment after the document id is one name. */

@@ -49,7 +49,7 @@ final class DatabaseApi {
         }
         ex.res.header(HeaderNames.CONTENT_TYPE, Exchange.JSON_TYPE);
         ex.res.status(200);
-        ex.res.send();
+        ex.sendEmpty();
       }
       case "PUT" -> {
         engine.createDatabase(name);
@@ -119,6 +119,12 @@ final class DatabaseApi {
         db.info();
         ex.sendOk(202);
       }
+      case "_find", "_explain", "_index" -> throw CouchException.notImplemented(
+          "Mango queries (" + name + ") are not supported by this server; `_changes` takes a `_selector` filter.");
+      case "_purge", "_purged_infos_limit" -> throw CouchException.notImplemented(
+          "Purging (" + name + ") is not supported by this server; delete the document instead.");
+      case "_design_docs", "_local_docs" -> throw CouchException.notImplemented(
+          name + " is not supported by this server.");
       default -> {
         if (ex.method.equals("GET") || ex.method.equals("HEAD")) {
           throw CouchException.notFound("missing");
@@ -363,6 +369,7 @@ final class DatabaseApi {
       positions.add(index++);
     }
     List<BulkGetResult> results = requests.isEmpty() ? List.of() : db.bulkGet(requests, options);
+    boolean encodingInfo = ex.flag("att_encoding_info");
     ObjectNode out = Exchange.object();
     ArrayNode array = out.putArray("results");
     int next = 0;
@@ -379,7 +386,7 @@ final class DatabaseApi {
       ArrayNode list = r.putArray("docs");
       for (OpenRevResult o : result.docs()) {
         switch (o) {
-          case OpenRevResult.Found found -> list.addObject().set("ok", Docs.forJson(found.document().json()));
+          case OpenRevResult.Found found -> list.addObject().set("ok", Docs.forJson(found.document().json(), encodingInfo));
           case OpenRevResult.Missing missing -> list.addObject().putObject("error")
               .put("id", result.id()).put("rev", missing.rev()).put("error", "not_found").put("reason", "missing");
           case OpenRevResult.Failed failed -> {

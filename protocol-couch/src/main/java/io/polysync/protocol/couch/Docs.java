@@ -15,12 +15,19 @@ import java.util.zip.GZIPInputStream;
 final class Docs {
   private Docs() {}
 
+  /** {@link #forJson(ObjectNode, boolean)} without encoding details, CouchDB's default. */
+  static ObjectNode forJson(ObjectNode doc) {
+    return forJson(doc, false);
+  }
+
   /**
    * A document for a JSON answer: attachments the engine returned inline in their stored encoding
    * (gzip, as CouchDB's replicator pushes them) are decoded, because JSON clients such as PouchDB
-   * expect the content itself in {@code data}.
+   * expect the content itself in {@code data}. Stubs of attachments stored encoded keep {@code
+   * encoding} and {@code encoded_length} only with {@code encodingInfo} (CouchDB's {@code
+   * att_encoding_info=true}); {@code length} is always the decoded length.
    */
-  static ObjectNode forJson(ObjectNode doc) {
+  static ObjectNode forJson(ObjectNode doc, boolean encodingInfo) {
     JsonNode atts = doc.get("_attachments");
     if (atts == null || !atts.isObject()) {
       return doc;
@@ -28,9 +35,15 @@ final class Docs {
     Iterator<Map.Entry<String, JsonNode>> it = atts.properties().iterator();
     while (it.hasNext()) {
       JsonNode att = it.next().getValue();
-      if (att instanceof ObjectNode a && a.has("data") && a.has("encoding")) {
+      if (!(att instanceof ObjectNode a) || !a.has("encoding")) {
+        continue;
+      }
+      if (a.has("data")) {
         byte[] decoded = decode(Base64.getDecoder().decode(a.get("data").asText()), a.get("encoding").asText());
         a.put("data", Base64.getEncoder().encodeToString(decoded));
+        a.remove("encoding");
+        a.remove("encoded_length");
+      } else if (!encodingInfo) {
         a.remove("encoding");
         a.remove("encoded_length");
       }

@@ -98,16 +98,52 @@ final class DocumentApi {
       openRevs(ex, db, id, openRevs.get(), options);
       return;
     }
+    // CouchDB's send_doc_efficiently: attachments follow the JSON in a multipart/related body when
+    // the client lists that type among its Accept tokens and asked for attachments (atts_since
+    // implies it). CouchDB's replicator reads documents with attachments this way.
+    boolean related = (options.attachments() || !options.attsSince().isEmpty()) && acceptsToken(ex, "multipart/related");
+    if (related && options.attsSince().isEmpty()) {
+      options = options.withAttachments(true);
+    }
     Document doc = db.get(id, options);
     String etag = "\"" + doc.rev() + "\"";
     if (ex.header(HeaderNames.IF_NONE_MATCH).filter(etag::equals).isPresent()) {
       ex.res.header(HeaderNames.ETAG, etag);
       ex.res.status(304);
-      ex.res.send();
+      ex.sendEmpty();
       return;
     }
     ex.res.header(HeaderNames.ETAG, etag);
-    ex.send(200, Docs.forJson(doc.json()));
+    if (related) {
+      Revision part = revision(doc.json(), ex.flag("att_encoding_info"));
+      if (part.related()) {
+        ex.res.status(200);
+        ex.res.header(HeaderNames.CONTENT_TYPE, part.contentType());
+        if (ex.method.equals("HEAD")) {
+          ex.res.contentLength(part.body().length);
+          ex.sendEmpty();
+        } else {
+          ex.sendBytes(part.body());
+        }
+        return;
+      }
+    }
+    ex.send(200, Docs.forJson(doc.json(), ex.flag("att_encoding_info")));
+  }
+
+  /**
+   * Whether {@code type} is one of the Accept header's tokens, split on commas and spaces as
+   * CouchDB does ({@code string:tokens(Accept, ", ")}): {@code multipart/related;q=0.5} is not.
+   */
+  private static boolean acceptsToken(Exchange ex, String type) {
+    for (String value : ex.req.headers().values(HeaderNames.ACCEPT)) {
+      for (String token : value.split("[, ]+")) {
+        if (token.equalsIgnoreCase(type)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void openRevs(Exchange ex, Database db, String id, String value, ReadOptions options) {
@@ -150,7 +186,8 @@ final class DocumentApi {
     ArrayNode out = Exchange.array();
     for (OpenRevResult r : results) {
       switch (r) {
-        case OpenRevResult.Found found -> out.addObject().set("ok", Docs.forJson(found.document().json()));
+        case OpenRevResult.Found found -> out.addObject().set("ok",
+            Docs.forJson(found.document().json(), ex.flag("att_encoding_info")));
         case OpenRevResult.Missing missing -> out.addObject().put("missing", missing.rev());
         case OpenRevResult.Failed failed -> failed.rev().ifPresent(rev -> out.addObject().put("missing", rev));
       }
@@ -168,7 +205,10 @@ final class DocumentApi {
     Multipart.Writer writer = new Multipart.Writer(boundary);
     for (OpenRevResult r : results) {
       switch (r) {
-        case OpenRevResult.Found found -> writeRevisionPart(writer, found.document().json());
+        case OpenRevResult.Found found -> {
+          Revision part = revision(found.document().json(), true);
+          writer.part(Map.of("Content-Type", part.contentType()), part.body());
+        }
         case OpenRevResult.Missing missing -> writer.part(
             Map.of("Content-Type", "application/json; error=\"true\""),
             json(Exchange.object().put("missing", missing.rev())));
@@ -179,32 +219,52 @@ final class DocumentApi {
     }
     ex.res.status(200);
     ex.res.header(HeaderNames.CONTENT_TYPE, "multipart/mixed; boundary=\"" + boundary + "\"");
-    ex.res.send(writer.finish());
+    ex.sendBytes(writer.finish());
   }
 
-  private static void writeRevisionPart(Multipart.Writer writer, ObjectNode doc) {
+  /** One revision rendered for a multipart answer: JSON alone, or a multipart/related body. */
+  record Revision(String contentType, byte[] body) {
+    boolean related() {
+      return contentType.startsWith("multipart/related");
+    }
+  }
+
+  /**
+   * A revision as CouchDB's {@code doc_to_multi_part_stream} sends it: when attachment data was
+   * read, a {@code multipart/related} body whose first part is the document JSON, its attachments
+   * marked {@code "follows": true}, followed by one part per attachment in {@code _attachments}
+   * order with {@code Content-Disposition: attachment; filename="..."}, its type, its length and,
+   * when stored encoded, {@code Content-Encoding}: attachments go in their stored encoding
+   * ({@code SendEncodedAtts}). Without attachment data, the document JSON alone. Stubs stay stubs.
+   *
+   * @param encodingInfo whether stubs show {@code encoding} and {@code encoded_length} (followed
+   *     attachments always do, since their part is sent encoded)
+   */
+  static Revision revision(ObjectNode doc, boolean encodingInfo) {
     Map<String, byte[]> follows = new LinkedHashMap<>();
     Map<String, ObjectNode> metas = new LinkedHashMap<>();
     JsonNode atts = doc.get("_attachments");
-    if (atts != null && atts.isObject()) {
-      Iterator<Map.Entry<String, JsonNode>> it = atts.properties().iterator();
+    if (atts instanceof ObjectNode attObject) {
+      Iterator<Map.Entry<String, JsonNode>> it = attObject.properties().iterator();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> e = it.next();
         if (e.getValue() instanceof ObjectNode a && a.has("data")) {
           follows.put(e.getKey(), Base64.getDecoder().decode(a.get("data").asText()));
-          a.remove("data");
-          a.put("follows", true);
-          metas.put(e.getKey(), a);
+          ObjectNode stub = followsStub(a);
+          attObject.set(e.getKey(), stub);
+          metas.put(e.getKey(), stub);
+        } else if (e.getValue() instanceof ObjectNode a && !encodingInfo) {
+          a.remove("encoding");
+          a.remove("encoded_length");
         }
       }
     }
     if (follows.isEmpty()) {
-      writer.part(Map.of("Content-Type", "application/json"), json(doc));
-      return;
+      return new Revision(Exchange.JSON_TYPE, json(doc));
     }
-    String inner = CouchRouter.newUuid();
-    Multipart.Writer related = new Multipart.Writer(inner);
-    related.part(Map.of("Content-Type", "application/json"), json(doc));
+    String boundary = CouchRouter.newUuid();
+    Multipart.Writer related = new Multipart.Writer(boundary);
+    related.part(Map.of("Content-Type", Exchange.JSON_TYPE), json(doc));
     for (Map.Entry<String, byte[]> f : follows.entrySet()) {
       ObjectNode meta = metas.get(f.getKey());
       Map<String, String> headers = new LinkedHashMap<>();
@@ -216,7 +276,23 @@ final class DocumentApi {
       }
       related.part(headers, f.getValue());
     }
-    writer.part(Map.of("Content-Type", "multipart/related; boundary=\"" + inner + "\""), related.finish());
+    return new Revision("multipart/related; boundary=\"" + boundary + "\"", related.finish());
+  }
+
+  /** CouchDB's attachment JSON for data that follows: its fields in CouchDB's order, then the encoding. */
+  private static ObjectNode followsStub(ObjectNode a) {
+    ObjectNode out = Exchange.object();
+    for (String field : List.of("content_type", "revpos", "digest", "length")) {
+      if (a.has(field)) {
+        out.set(field, a.get(field));
+      }
+    }
+    out.put("follows", true);
+    if (a.has("encoding")) {
+      out.set("encoding", a.get("encoding"));
+      out.set("encoded_length", a.get("encoded_length"));
+    }
+    return out;
   }
 
   private static byte[] json(JsonNode node) {
@@ -357,9 +433,9 @@ final class DocumentApi {
         ex.res.status(200);
         if (ex.method.equals("HEAD")) {
           ex.res.contentLength(data.length);
-          ex.res.send();
+          ex.sendEmpty();
         } else {
-          ex.res.send(data);
+          ex.sendBytes(data);
         }
       }
       case "PUT" -> {

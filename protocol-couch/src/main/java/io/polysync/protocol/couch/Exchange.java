@@ -26,6 +26,7 @@ import java.util.Optional;
 final class Exchange {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String JSON_TYPE = "application/json";
+  private static final HeaderName SERVER_TIMING = HeaderNames.create("Server-Timing");
   /** Below this, compression costs more than it saves. */
   private static final int GZIP_THRESHOLD = 1024;
 
@@ -35,8 +36,18 @@ final class Exchange {
   final List<String> segments;
   private final Map<String, String> params;
   private final long maxRequestBytes;
+  /** When the handler started, for the request log and {@code Server-Timing}. */
+  final long startNanos;
+  private final boolean serverTiming;
+  /** The wall-clock start in microseconds, for Server-Timing only. */
+  private final long startEpochMicros;
+  private long authNanos = -1;
 
-  Exchange(ServerRequest req, ServerResponse res, long maxRequestBytes) {
+  Exchange(ServerRequest req, ServerResponse res, long maxRequestBytes, boolean serverTiming) {
+    this.startNanos = System.nanoTime();
+    this.serverTiming = serverTiming;
+    java.time.Instant now = serverTiming ? java.time.Instant.now() : java.time.Instant.EPOCH;
+    this.startEpochMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     this.req = req;
     this.res = res;
     this.method = req.prologue().method().text().toUpperCase(Locale.ROOT);
@@ -239,7 +250,50 @@ final class Exchange {
     return (ObjectNode) node;
   }
 
+  // --- timing ---
+
+  /** Notes that authentication and the permission check are done. */
+  void authenticated() {
+    authNanos = System.nanoTime() - startNanos;
+  }
+
+  /**
+   * {@code Server-Timing: auth;dur=A, total;dur=T, start;desc=S} when enabled: the time this
+   * handler took until the answer went out and how much of it went to authentication, in
+   * milliseconds, and when it started, in microseconds since the epoch, so that a client on the
+   * same machine can place the handler on its own timeline. Streamed feeds carry none, since
+   * their headers leave before their work is done.
+   */
+  private void timingHeader() {
+    if (!serverTiming) {
+      return;
+    }
+    long total = System.nanoTime() - startNanos;
+    StringBuilder value = new StringBuilder();
+    if (authNanos >= 0) {
+      value.append("auth;dur=").append(millis(authNanos)).append(", ");
+    }
+    value.append("total;dur=").append(millis(total)).append(", start;desc=").append(startEpochMicros);
+    res.header(SERVER_TIMING, value.toString());
+  }
+
+  private static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+  }
+
   // --- response ---
+
+  /** Sends a whole body as it is (the headers are the caller's). */
+  void sendBytes(byte[] bytes) {
+    timingHeader();
+    res.send(bytes);
+  }
+
+  /** Sends no body (HEAD, 304, preflight); the status and headers are the caller's. */
+  void sendEmpty() {
+    timingHeader();
+    res.send();
+  }
 
   void send(int status, JsonNode body) {
     res.status(status);
@@ -258,9 +312,9 @@ final class Exchange {
     }
     if (method.equals("HEAD")) {
       res.contentLength(bytes.length);
-      res.send();
+      sendEmpty();
     } else {
-      res.send(bytes);
+      sendBytes(bytes);
     }
   }
 
@@ -268,7 +322,7 @@ final class Exchange {
    * Whole JSON answers are compressed here rather than by a server-wide encoder, which would also
    * wrap the streamed feeds and could hold back their heartbeats.
    */
-  private boolean acceptsGzip() {
+  boolean acceptsGzip() {
     for (String value : req.headers().values(HeaderNames.ACCEPT_ENCODING)) {
       for (String coding : value.split(",")) {
         String c = coding.trim().toLowerCase(Locale.ROOT);

@@ -101,4 +101,39 @@ final class ErrorsTest {
     HttpResponse<String> res = server.json("POST", "/db/_bulk_docs", "{\"docs\":[{\"_id\":\"a\"}],\"new_edits\":false}");
     assertError(res, 400, "bad_request");
   }
+
+  @Test
+  void mangoQueries_are501NotImplemented() {
+    assertError(server.json("POST", "/db/_find", "{\"selector\":{\"a\":1}}"), 501, "not_implemented");
+    assertError(server.json("POST", "/db/_explain", "{\"selector\":{\"a\":1}}"), 501, "not_implemented");
+    assertError(server.json("POST", "/db/_index", "{\"index\":{\"fields\":[\"a\"]}}"), 501, "not_implemented");
+    assertError(server.get("/db/_index"), 501, "not_implemented");
+    assertError(server.delete("/db/_index/_design/idx/json/by-a"), 501, "not_implemented");
+  }
+
+  @Test
+  void purge_is501NotImplemented() {
+    assertError(server.json("POST", "/db/_purge", "{\"doc\":[\"1-abc\"]}"), 501, "not_implemented");
+    assertError(server.get("/db/_purged_infos_limit"), 501, "not_implemented");
+  }
+
+  @Test
+  void designDocumentFunctions_are501NotImplemented() {
+    assertThat(server.json("PUT", "/db/_design/app", "{\"views\":{\"v\":{\"map\":\"function(d){}\"}}}").statusCode())
+        .isEqualTo(201);
+    assertError(server.get("/db/_design/app/_view/v"), 501, "not_implemented");
+    assertError(server.get("/db/_design%2Fapp/_view/v"), 501, "not_implemented");
+    assertError(server.get("/db/_design/app/_show/s/doc"), 501, "not_implemented");
+    assertError(server.json("POST", "/db/_design/app/_update/u", "{}"), 501, "not_implemented");
+    assertError(server.get("/db/_design/app/_info"), 501, "not_implemented");
+    // The design document itself is an ordinary document.
+    assertThat(server.get("/db/_design/app").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void filterFunctionsAndViewFilters_are400WithReason() {
+    assertError(server.get("/db/_changes?filter=app%2Fmine"), 400, "bad_request");
+    assertError(server.get("/db/_changes?filter=_view&view=app%2Fv"), 400, "bad_request");
+    assertError(server.get("/db/_changes?feed=longpoll&filter=app%2Fmine"), 400, "bad_request");
+  }
 }

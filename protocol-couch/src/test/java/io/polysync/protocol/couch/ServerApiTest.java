@@ -153,4 +153,22 @@ final class ServerApiTest {
         .header("Authorization", "Basic YWRtaW46d3Jvbmc=").build());
     assertThat(res.statusCode()).isEqualTo(401);
   }
+
+  @Test
+  void serverTiming_offByDefault() {
+    assertThat(server.get("/db").headers().firstValue("Server-Timing")).isEmpty();
+  }
+
+  @Test
+  void serverTiming_whenEnabled_givesHandlerAndAuthTimes(@TempDir Path other) {
+    try (TestServer timed = new TestServer(other, java.util.Map.of("couch.server_timing", "true"))) {
+      timed.json("PUT", "/timed", "");
+      String value = timed.get("/timed").headers().firstValue("Server-Timing").orElseThrow();
+      assertThat(value).matches("auth;dur=[0-9]+\\.[0-9]{3}, total;dur=[0-9]+\\.[0-9]{3}, start;desc=[0-9]{16}");
+      // Errors and empty answers carry it too.
+      assertThat(timed.get("/timed/missing").headers().firstValue("Server-Timing")).isPresent();
+      // A streamed feed does not: its headers leave before its work is done.
+      assertThat(timed.get("/timed/_changes?feed=continuous&timeout=10").headers().firstValue("Server-Timing")).isEmpty();
+    }
+  }
 }
