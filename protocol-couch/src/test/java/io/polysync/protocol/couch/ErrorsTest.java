@@ -101,4 +101,18 @@ final class ErrorsTest {
     HttpResponse<String> res = server.json("POST", "/db/_bulk_docs", "{\"docs\":[{\"_id\":\"a\"}],\"new_edits\":false}");
     assertError(res, 400, "bad_request");
   }
+
+  @Test
+  void storageUnavailable_is503WithRetryAfter() {
+    server.json("PUT", "/db/doc", "{}");
+    // A closed storage answers every call as unavailable, as a database that went away does.
+    server.engine.close();
+    for (HttpResponse<String> res : new HttpResponse[] {
+        server.get("/db"), server.get("/db/doc"), server.json("PUT", "/db/other", "{}"),
+        server.get("/db/_changes?feed=longpoll&since=0"), server.get("/_all_dbs")}) {
+      assertError(res, 503, "service_unavailable");
+      assertThat(res.headers().firstValue("Retry-After")).hasValue("5");
+    }
+    assertThat(server.get("/_up").statusCode()).isEqualTo(200);
+  }
 }

@@ -34,6 +34,7 @@ final class KintoHttp {
   private static final String EXPOSED = "Alert, Backoff, Content-Length, Content-Type, ETag, Last-Modified, Next-Page,"
       + " Retry-After, Total-Objects, Total-Records";
   private static final String METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+  private static final Set<String> HEALTH_PATHS = Set.of("/v1/__heartbeat__", "/v1/__lbheartbeat__", "/v1/__version__");
 
   private final KintoApi api;
   private final Authenticator authenticator;
@@ -76,7 +77,12 @@ final class KintoHttp {
     try {
       Map<String, String> headers = new LinkedHashMap<>();
       req.headers().forEach(h -> headers.put(h.name().toLowerCase(Locale.ROOT), h.get()));
-      api.catalog.refresh();
+      if (!HEALTH_PATHS.contains(rawPath)) {
+        // Health checks answer from what they check themselves: __lbheartbeat__ stays 200 while
+        // the storage is away (the process is alive, so a load balancer keeps it), and
+        // __heartbeat__ reports the storage in its own body.
+        api.catalog.refresh();
+      }
       Caller caller = authenticate(headers.get("authorization"));
       List<String> segments = segments(rawPath.substring(3));
       String base = api.settings.baseUrl().orElseGet(() -> base(req, headers));
