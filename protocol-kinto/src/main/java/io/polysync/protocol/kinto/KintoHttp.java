@@ -77,13 +77,14 @@ final class KintoHttp {
     try {
       Map<String, String> headers = new LinkedHashMap<>();
       req.headers().forEach(h -> headers.put(h.name().toLowerCase(Locale.ROOT), h.get()));
-      if (!HEALTH_PATHS.contains(rawPath)) {
-        // Health checks answer from what they check themselves: __lbheartbeat__ stays 200 while
-        // the storage is away (the process is alive, so a load balancer keeps it), and
-        // __heartbeat__ reports the storage in its own body.
+      // Health checks answer from what they check themselves, whoever asks: __lbheartbeat__
+      // stays 200 while the storage is away (the process is alive, so a load balancer keeps it),
+      // and __heartbeat__ reports the storage in its own body.
+      boolean health = HEALTH_PATHS.contains(rawPath);
+      if (!health) {
         api.catalog.refresh();
       }
-      Caller caller = authenticate(headers.get("authorization"));
+      Caller caller = health ? Caller.anonymous() : authenticate(headers.get("authorization"));
       List<String> segments = segments(rawPath.substring(3));
       String base = api.settings.baseUrl().orElseGet(() -> base(req, headers));
       if (Events.matches(method, segments)) {

@@ -152,6 +152,9 @@ final class EventsAndSettingsTest {
       assertThat(heartbeat.status()).isEqualTo(503);
       assertThat(heartbeat.json().path("storage").asBoolean()).isFalse();
       assertThat(server.call(null, "GET", "/v1/__lbheartbeat__", null).status()).isEqualTo(200);
+      // A checker that sends credentials gets the same answers: they are not checked there.
+      assertThat(server.call(TestServer.admin(), "GET", "/v1/__lbheartbeat__", null).status()).isEqualTo(200);
+      assertThat(server.call(TestServer.admin(), "GET", "/v1/__heartbeat__", null).status()).isEqualTo(503);
       assertThat(server.call(null, "GET", "/v1/__version__", null).status()).isEqualTo(200);
     }
   }
