@@ -196,6 +196,86 @@ test(`${BACKEND}: push through A, longpoll on B, live pull from C: all converge`
   assert.deepEqual([...follower.latest.keys()].sort(), [...ids].sort());
 });
 
+/**
+ * A fetch for PouchDB that sends each request to the next process in turn, as a round-robin load
+ * balancer in front of them would: one URL, every process.
+ */
+function roundRobin(urls, counts) {
+  let next = 0;
+  return (url, options) => {
+    const i = next++ % urls.length;
+    counts[i] = (counts[i] || 0) + 1;
+    const u = new URL(url);
+    u.host = new URL(urls[i]).host;
+    return PouchDB.fetch(u.toString(), options);
+  };
+}
+
+test(`${BACKEND}: behind a round-robin balancer, sessions and replication checkpoints hold across processes`, { timeout: 300_000 }, async (t) => {
+  const [a, b, c] = [new Couch(A), new Couch(B), new Couch(C)];
+  const db = dbName('balanced');
+  await b.createDb(db);
+  t.after(() => c.destroyDb(db));
+
+  // A session cookie from one process is good on every other: the signing key is in the store.
+  const user = decodeURIComponent(new URL(A).username);
+  const password = decodeURIComponent(new URL(A).password);
+  const login = await new Couch(A.replace(/\/\/[^@/]*@/, '//')).request('POST', '_session', {
+    body: `name=${encodeURIComponent(user)}&password=${encodeURIComponent(password)}`,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  });
+  assert.equal(login.status, 200);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  for (const url of [B, C]) {
+    const anonymous = new Couch(url.replace(/\/\/[^@/]*@/, '//'));
+    const session = await anonymous.request('GET', '_session', { headers: { Cookie: cookie } });
+    assert.equal(session.body.userCtx.name, user, `the cookie from A signs in on ${url.replace(/\/\/[^@/]*@/, '//')}`);
+    assert.equal((await anonymous.request('GET', `${db}/`, { headers: { Cookie: cookie } })).status, 200);
+  }
+
+  const counts = [];
+  const balanced = () => remoteDb(`${A}/${db}`, { fetch: roundRobin([A, B, C], counts) });
+  await b.bulkDocs(db, Array.from({ length: 200 }, (_, i) => ({ _id: `d${String(i).padStart(4, '0')}`, i })));
+
+  // A pull whose requests, checkpoint reads and writes included, land on all three processes.
+  const local = localDb('balanced');
+  const first = await finish(PouchDB.replicate(balanced(), local), 120_000, 'pull 1');
+  assert.equal(first.docs_written, 200);
+  await c.bulkDocs(db, Array.from({ length: 25 }, (_, i) => ({ _id: `late${i}`, i })));
+  const second = await finish(PouchDB.replicate(balanced(), local), 120_000, 'pull 2');
+  assert.equal(second.docs_read, 25, 'the second pull resumed from the checkpoint another process stored');
+  const third = await finish(PouchDB.replicate(balanced(), local), 120_000, 'pull 3');
+  assert.equal(third.docs_read, 0);
+
+  await local.bulkDocs(Array.from({ length: 10 }, (_, i) => ({ _id: `local${i}`, i })));
+  const push = await finish(PouchDB.replicate(local, balanced()), 120_000, 'push 1');
+  assert.equal(push.docs_written, 10);
+  const again = await finish(PouchDB.replicate(local, balanced()), 120_000, 'push 2');
+  assert.equal(again.docs_written, 0);
+  assert.equal(again.docs_read, 0, 'the second push resumed from the checkpoint');
+  for (const x of [a, b, c]) assert.equal((await x.dbInfo(db)).doc_count, 235);
+  assert.ok(counts.length === 3 && counts.every((n) => n > 10), `requests per process: ${counts}`);
+});
+
+test(`${BACKEND}: Kinto objects made through one process are seen at once by the others`, { timeout: 120_000 }, async () => {
+  const [a, b, c] = [new Couch(A), new Couch(B), new Couch(C)];
+  const bucket = `sb${randomBytes(4).toString('hex')}`;
+  const anonymousA = new Couch(A.replace(/\/\/[^@/]*@/, '//'));
+  // No waiting between the calls: each process brings its catalog up to date on every request.
+  await a.json('PUT', `v1/buckets/${bucket}`, { data: {} }, [201]);
+  assert.equal((await b.json('GET', `v1/buckets/${bucket}`)).data.id, bucket);
+  await b.json('PUT', `v1/buckets/${bucket}/collections/notes`, { data: {} }, [201]);
+  await c.json('PUT', `v1/buckets/${bucket}/collections/notes/records/r1`, { data: { v: 1 } }, [201]);
+  const listed = await a.json('GET', `v1/buckets/${bucket}/collections/notes/records`);
+  assert.deepEqual(listed.data.map((r) => r.id), ['r1']);
+  assert.equal((await anonymousA.request('GET', `v1/buckets/${bucket}/collections/notes/records`)).status, 401);
+  await c.json('PATCH', `v1/buckets/${bucket}`, { permissions: { read: ['system.Everyone'] } });
+  assert.equal((await anonymousA.request('GET', `v1/buckets/${bucket}/collections/notes/records`)).status, 200);
+  await b.json('DELETE', `v1/buckets/${bucket}`);
+  assert.equal((await c.request('GET', `v1/buckets/${bucket}`)).status, 404);
+  assert.equal((await a.request('GET', `v1/buckets/${bucket}/collections/notes/records/r1`)).status, 404);
+});
+
 /** The p-th percentile (nearest rank) of `values`. */
 function percentile(values, p) {
   const s = [...values].sort((x, y) => x - y);
