@@ -79,7 +79,11 @@ final class CouchRouter {
       renderError(ex, e.status(), e.error(), e.reason());
     } catch (SyncException e) {
       CouchErrors.Mapping m = CouchErrors.of(e);
-      if (m.status() >= 500) {
+      if (m.status() == 503) {
+        // The storage is away and every request says so: one line each, not a stack trace each.
+        LOG.log(System.Logger.Level.WARNING, "storage unavailable: " + ex.method + " " + req.path().rawPath()
+            + ": " + e.getMessage());
+      } else if (m.status() >= 500) {
         LOG.log(System.Logger.Level.WARNING, "request failed: " + ex.method + " " + req.path().rawPath(), e);
       }
       renderError(ex, m.status(), m.error(), m.reason());
