@@ -69,9 +69,9 @@ final class SqlStorage implements Storage {
     hc.setDriverClassName(target.driverClass());
     hc.setDataSourceProperties(target.properties());
     hc.setMaximumPoolSize(support.intOption("pool.size", support.defaultPoolSize()));
-    // While the database is away every request waits this long for a connection before its
-    // 503; HikariCP's 30 s default outlasts most clients' and load balancers' patience, while 5 s
-    // still lets a briefly saturated pool serve its queue.
+    // While the database is away every call waits this long for a connection before it fails as
+    // unavailable; HikariCP's 30 s default outlasts most HTTP clients' and load balancers'
+    // patience, while 5 s still lets a briefly saturated pool serve its queue.
     this.poolTimeoutNanos =
         TimeUnit.MILLISECONDS.toNanos(support.intOption("pool.timeout", DEFAULT_POOL_TIMEOUT_MS));
     hc.setConnectionTimeout(TimeUnit.NANOSECONDS.toMillis(poolTimeoutNanos));
@@ -231,13 +231,11 @@ final class SqlStorage implements Storage {
         if (isClosed()) {
           throw closedError();
         }
-        SQLException sql = SqlErrors.sqlCause(e);
         boolean again =
-            sql != null
-                && (support.isTransient(sql)
-                    || readOnly
-                        && SqlErrors.isConnectionFailure(sql)
-                        && System.nanoTime() - retryUntil < 0);
+            SqlErrors.isTransient(e, support)
+                || readOnly
+                    && SqlErrors.isConnectionFailure(e)
+                    && System.nanoTime() - retryUntil < 0;
         if (again && attempt < ATTEMPTS) {
           backOff(attempt);
           continue;
