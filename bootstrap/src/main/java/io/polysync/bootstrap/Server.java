@@ -28,6 +28,7 @@ final class Server implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Server.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
   static final int MAX_REQUEST_LINE = 64 * 1024;
+  static final String GENERATED_ADMIN = "admin";
 
   private final Storage storage;
   private final SyncEngine engine;
@@ -189,13 +190,26 @@ final class Server implements AutoCloseable {
     byte[] secret = new byte[18];
     RANDOM.nextBytes(secret);
     String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-    if (users.get("admin").isPresent()) {
-      users.setPassword("admin", password);
-      users.setRoles("admin", List.of(UserContext.SERVER_ADMIN));
-    } else {
-      users.create("admin", password, List.of(UserContext.SERVER_ADMIN));
+    try {
+      // Create-if-absent, in one compare-and-set: of several processes starting together on one
+      // empty storage exactly one creates the account, and only its password is ever printed.
+      users.create(GENERATED_ADMIN, password, List.of(UserContext.SERVER_ADMIN));
+    } catch (SyncException e) {
+      if (e.errorCode() != EngineError.USER_EXISTS) {
+        throw e;
+      }
+      if (users.get(GENERATED_ADMIN).filter(u -> u.roles().contains(UserContext.SERVER_ADMIN)).isPresent()) {
+        // Another process starting at the same time won; its password is the one that works.
+        console.println("The admin account was created by another process starting on the same storage;"
+            + " its password was printed there.");
+        return;
+      }
+      // A plain account holds the name (every admin was deleted and someone signed up as admin):
+      // it becomes the admin with the new password.
+      users.setPassword(GENERATED_ADMIN, password);
+      users.setRoles(GENERATED_ADMIN, List.of(UserContext.SERVER_ADMIN));
     }
-    system.put(SystemRecords.ADMIN_NAME, "admin");
+    system.put(SystemRecords.ADMIN_NAME, GENERATED_ADMIN);
     console.println("Created the admin account. Name: admin  Password: " + password);
     console.println("This password is shown only once; start with --admin NAME:PASSWORD to replace it.");
   }

@@ -119,6 +119,58 @@ final class ServerTest {
   }
 
   @Test
+  void concurrentFirstStarts_createOneAdminAndPrintOnlyItsPassword() throws Exception {
+    // Several processes behind a load balancer, started at once on one empty storage: they must
+    // not each create an admin (the later ones would replace the password the first printed, or
+    // fail to start).
+    int servers = 3;
+    for (int round = 0; round < 4; round++) {
+      Path roundDir = dir.resolve("round" + round);
+      ServeOptions shared = new ServeOptions("127.0.0.1", 0, roundDir, Optional.empty(), Optional.empty(), Map.of());
+      java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(servers);
+      List<ByteArrayOutputStream> consoles = new java.util.ArrayList<>();
+      List<java.util.concurrent.Future<Server>> starts = new java.util.ArrayList<>();
+      try (var pool = java.util.concurrent.Executors.newFixedThreadPool(servers)) {
+        for (int i = 0; i < servers; i++) {
+          ByteArrayOutputStream console = new ByteArrayOutputStream();
+          consoles.add(console);
+          starts.add(pool.submit(() -> {
+            together.await();
+            return Server.start(shared, new PrintStream(console, true, StandardCharsets.UTF_8));
+          }));
+        }
+      }
+      List<Server> started = new java.util.ArrayList<>();
+      List<Throwable> failed = new java.util.ArrayList<>();
+      for (var start : starts) {
+        try {
+          started.add(start.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          failed.add(e.getCause());
+        }
+      }
+      try {
+        assertThat(failed).as("round %d: failed starts", round).isEmpty();
+        List<String> passwords = new java.util.ArrayList<>();
+        for (ByteArrayOutputStream console : consoles) {
+          Matcher m = Pattern.compile("Name: admin\\s+Password: (\\S+)").matcher(console.toString(StandardCharsets.UTF_8));
+          if (m.find()) {
+            passwords.add(m.group(1));
+          } else {
+            assertThat(console.toString(StandardCharsets.UTF_8)).contains("created by another process");
+          }
+        }
+        assertThat(passwords).as("round %d", round).hasSize(1);
+        for (Server server : started) {
+          assertThat(get(server, "/_all_dbs", basic("admin", passwords.get(0))).statusCode()).isEqualTo(200);
+        }
+      } finally {
+        started.forEach(Server::close);
+      }
+    }
+  }
+
+  @Test
   void unknownScheme_stopsWithoutShowingThePassword() {
     assertThatThrownBy(() -> Server.start(
         options(Optional.of("a:b"), Optional.of("nosuchdb://user:hunter2@db.invalid/x")), System.out))

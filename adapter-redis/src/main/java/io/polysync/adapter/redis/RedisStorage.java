@@ -11,6 +11,8 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import io.polysync.spi.BlobStore;
 import io.polysync.spi.Capabilities;
 import io.polysync.spi.Capability;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -46,6 +49,15 @@ final class RedisStorage implements Storage {
 
   final RedisSettings settings;
   final RedisKeys keys;
+  /**
+   * Reconnection attempts back off to at most a second apart. Lettuce's default goes up to 30
+   * seconds, so after a long outage the server could stay unavailable for half a minute after
+   * Redis came back; an attempt a second per connection costs Redis nothing.
+   */
+  static final Delay RECONNECT_DELAY =
+      Delay.exponential(Duration.ZERO, Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS);
+
+  private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
   private final RedisCommands<byte[], byte[]> commands;
@@ -64,7 +76,8 @@ final class RedisStorage implements Storage {
   RedisStorage(RedisSettings settings) {
     this.settings = settings;
     this.keys = new RedisKeys(settings.prefix());
-    this.client = RedisClient.create(settings.uri());
+    this.resources = ClientResources.builder().reconnectDelay(RECONNECT_DELAY).build();
+    this.client = RedisClient.create(resources, settings.uri());
     client.setOptions(
         ClientOptions.builder()
             // RESP2: script replies keep Redis 6's shapes (Lua false is nil, not a RESP3 boolean).
@@ -97,7 +110,7 @@ final class RedisStorage implements Storage {
       if (c != null) {
         c.close();
       }
-      shutdown(client);
+      shutdown(client, resources);
       throw RedisErrors.translate(e, settings, "connecting to " + settings.display());
     }
     this.connection = c;
@@ -159,7 +172,7 @@ final class RedisStorage implements Storage {
     if (closed.compareAndSet(false, true)) {
       signals.close();
       connection.close();
-      shutdown(client);
+      shutdown(client, resources);
     }
   }
 
@@ -184,11 +197,17 @@ final class RedisStorage implements Storage {
     }
   }
 
-  private static void shutdown(RedisClient client) {
+  private static void shutdown(RedisClient client, ClientResources resources) {
     try {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     } catch (RuntimeException e) {
       // Shutting down either way; nothing left to do with the failure.
+    }
+    try {
+      // Resources given to a client are not the client's to shut down.
+      resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3_000);
+    } catch (RuntimeException e) {
+      // As above.
     }
   }
 

@@ -26,6 +26,15 @@ final class PostgresNotifier implements SqlChangeSignals.Watcher, Runnable {
   /** Names the listener's connection in {@code pg_stat_activity}. */
   static final String APPLICATION_NAME = "polysync-listener";
 
+  /**
+   * Reconnection attempts back off to at most a second apart: when the database returns, other
+   * processes' commits reach this one's waiting readers within about that long.
+   */
+  private static final long FIRST_BACKOFF_MS = 100;
+  private static final long MAX_BACKOFF_MS = 1_000;
+  private static final long LIVENESS_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final int LIVENESS_TIMEOUT_SECONDS = 5;
+
   private final SqlStorage storage;
   private final SqlChangeSignals signals;
   private final Thread thread;
@@ -54,7 +63,8 @@ final class PostgresNotifier implements SqlChangeSignals.Watcher, Runnable {
 
   @Override
   public void run() {
-    long backoff = 100;
+    long backoff = FIRST_BACKOFF_MS;
+    boolean failing = false;
     while (running) {
       try {
         Connection c = storage.connectDirect(APPLICATION_NAME);
@@ -64,29 +74,43 @@ final class PostgresNotifier implements SqlChangeSignals.Watcher, Runnable {
         }
         firstListen.countDown();
         signalAll(c);
-        backoff = 100;
+        if (failing) {
+          LOG.log(Level.INFO, "change listener reconnected");
+          failing = false;
+        }
+        backoff = FIRST_BACKOFF_MS;
         PGConnection pg = c.unwrap(PGConnection.class);
+        long lastChecked = System.nanoTime();
         while (running) {
           PGNotification[] received = pg.getNotifications(500);
-          if (received == null) {
-            continue;
-          }
-          for (PGNotification n : received) {
-            dispatch(n.getParameter());
+          if (received != null) {
+            for (PGNotification n : received) {
+              dispatch(n.getParameter());
+            }
+          } else if (System.nanoTime() - lastChecked > LIVENESS_CHECK_NANOS) {
+            // Waiting for notifications only reads: a server that vanished without closing the
+            // connection (a network partition, a frozen host) would leave it waiting forever.
+            if (!c.isValid(LIVENESS_TIMEOUT_SECONDS)) {
+              throw new SQLException("the connection does not answer", "08006");
+            }
+            lastChecked = System.nanoTime();
           }
         }
       } catch (SQLException | RuntimeException e) {
         if (!running) {
           return;
         }
+        // One line per outage, not one per attempt: the database may be away for a while.
         LOG.log(
-            Level.WARNING, "change listener connection failed; reconnecting: " + e.getMessage());
+            failing ? Level.DEBUG : Level.WARNING,
+            "change listener connection failed; reconnecting: " + e.getMessage());
+        failing = true;
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {
           return;
         }
-        backoff = Math.min(backoff * 2, 5_000);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       } finally {
         closeConnection();
       }

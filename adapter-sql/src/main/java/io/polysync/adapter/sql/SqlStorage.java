@@ -21,6 +21,7 @@ import java.util.EnumSet;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -35,6 +36,7 @@ final class SqlStorage implements Storage {
   private static final int MAX_BATCH = 10_000;
   private static final int ATTEMPTS = 5;
   private static final AtomicInteger POOLS = new AtomicInteger();
+  static final int DEFAULT_POOL_TIMEOUT_MS = 5_000;
 
   static final Settings SETTINGS =
       new Settings()
@@ -45,6 +47,7 @@ final class SqlStorage implements Storage {
   final SqlDialectSupport support;
   final DSLContext dsl;
   private final HikariDataSource pool;
+  private final long poolTimeoutNanos;
   private final Capabilities capabilities;
   private final AtomicBoolean closed = new AtomicBoolean();
   // Keeps an in-memory H2 database alive while this storage is open.
@@ -66,7 +69,12 @@ final class SqlStorage implements Storage {
     hc.setDriverClassName(target.driverClass());
     hc.setDataSourceProperties(target.properties());
     hc.setMaximumPoolSize(support.intOption("pool.size", support.defaultPoolSize()));
-    hc.setConnectionTimeout(support.intOption("pool.timeout", 30_000));
+    // While the database is away every call waits this long for a connection before it fails as
+    // unavailable; HikariCP's 30 s default outlasts most HTTP clients' and load balancers'
+    // patience, while 5 s still lets a briefly saturated pool serve its queue.
+    this.poolTimeoutNanos =
+        TimeUnit.MILLISECONDS.toNanos(support.intOption("pool.timeout", DEFAULT_POOL_TIMEOUT_MS));
+    hc.setConnectionTimeout(TimeUnit.NANOSECONDS.toMillis(poolTimeoutNanos));
     if (support instanceof MariaDbSupport) {
       hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     }
@@ -209,6 +217,10 @@ final class SqlStorage implements Storage {
 
   private <T> T transact(
       String what, boolean transaction, boolean readOnly, Function<DSLContext, T> work) {
+    // A read whose connection broke is rerun at once (after a database restart, the pool may
+    // still hold connections from before it); but once a whole pool timeout has gone by, the
+    // database is away, and another attempt would only make the caller wait as long again.
+    long retryUntil = System.nanoTime() + poolTimeoutNanos;
     for (int attempt = 1; ; attempt++) {
       ensureOpen();
       try {
@@ -219,10 +231,11 @@ final class SqlStorage implements Storage {
         if (isClosed()) {
           throw closedError();
         }
-        SQLException sql = SqlErrors.sqlCause(e);
         boolean again =
-            sql != null
-                && (support.isTransient(sql) || readOnly && SqlErrors.isConnectionFailure(sql));
+            SqlErrors.isTransient(e, support)
+                || readOnly
+                    && SqlErrors.isConnectionFailure(e)
+                    && System.nanoTime() - retryUntil < 0;
         if (again && attempt < ATTEMPTS) {
           backOff(attempt);
           continue;

@@ -36,6 +36,11 @@ final class CouchRouter {
   /** PouchDB pushes 100 documents per request with every attachment inline and never splits on 413. */
   static final long DEFAULT_MAX_REQUEST_BYTES = 256L * 1024 * 1024;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * What a 503 asks clients to wait: a database restart or failover takes seconds, and the server
+   * reconnects by itself on the next request.
+   */
+  static final int RETRY_AFTER_SECONDS = 5;
 
   private final FrontEndContext context;
   private final SyncEngine engine;
@@ -93,7 +98,11 @@ final class CouchRouter {
       renderError(ex, e.status(), e.error(), e.reason());
     } catch (SyncException e) {
       CouchErrors.Mapping m = CouchErrors.of(e);
-      if (m.status() >= 500) {
+      if (m.status() == 503) {
+        // The storage is away and every request says so: one line each, not a stack trace each.
+        LOG.log(System.Logger.Level.WARNING, "storage unavailable: " + ex.method + " " + req.path().rawPath()
+            + ": " + e.getMessage());
+      } else if (m.status() >= 500) {
         LOG.log(System.Logger.Level.WARNING, "request failed: " + ex.method + " " + req.path().rawPath(), e);
       }
       renderError(ex, m.status(), m.error(), m.reason());
@@ -130,6 +139,12 @@ final class CouchRouter {
     // session must not get a password dialog.
     if (status == 401 && (ex.header(HeaderNames.AUTHORIZATION).isPresent() || !SessionApi.hasCookie(ex))) {
       ex.res.header(HeaderNames.WWW_AUTHENTICATE, "Basic realm=\"server\"");
+    }
+    // 503: the storage is out of reach for now (a restart, a failover). The request may be sent
+    // again; a write that did reach storage before the failure comes back as 409 on the retry,
+    // and a replicator's new_edits=false batch is simply applied again.
+    if (status == 503) {
+      ex.res.header(HeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
     }
     try {
       ex.send(status, Exchange.object().put("error", error).put("reason", reason));

@@ -136,4 +136,18 @@ final class ErrorsTest {
     assertError(server.get("/db/_changes?filter=_view&view=app%2Fv"), 400, "bad_request");
     assertError(server.get("/db/_changes?feed=longpoll&filter=app%2Fmine"), 400, "bad_request");
   }
+
+  @Test
+  void storageUnavailable_is503WithRetryAfter() {
+    server.json("PUT", "/db/doc", "{}");
+    // A closed storage answers every call as unavailable, as a database that went away does.
+    server.engine.close();
+    for (HttpResponse<String> res : new HttpResponse[] {
+        server.get("/db"), server.get("/db/doc"), server.json("PUT", "/db/other", "{}"),
+        server.get("/db/_changes?feed=longpoll&since=0"), server.get("/_all_dbs")}) {
+      assertError(res, 503, "service_unavailable");
+      assertThat(res.headers().firstValue("Retry-After")).hasValue("5");
+    }
+    assertThat(server.get("/_up").statusCode()).isEqualTo(200);
+  }
 }

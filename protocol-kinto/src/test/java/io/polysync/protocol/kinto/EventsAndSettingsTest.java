@@ -137,4 +137,25 @@ final class EventsAndSettingsTest {
       assertThat(server.call(TestServer.admin(), "GET", "/v1/buckets/h/history", null).json().path("data")).isEmpty();
     }
   }
+
+  @Test
+  void storageUnavailable_503WithRetryAfter_heartbeatSaysSo_lbHeartbeatStaysUp() {
+    try (TestServer server = new TestServer(dir)) {
+      server.call(TestServer.admin(), "PUT", "/v1/buckets/b", "{}", "Content-Type", "application/json");
+      // A closed storage answers every call as unavailable, as a database that went away does.
+      server.engine.close();
+      var read = server.call(TestServer.admin(), "GET", "/v1/buckets/b", null);
+      assertThat(read.status()).isEqualTo(503);
+      assertThat(read.json().path("errno").asInt()).isEqualTo(201);
+      assertThat(read.header("Retry-After")).isEqualTo("30");
+      var heartbeat = server.call(null, "GET", "/v1/__heartbeat__", null);
+      assertThat(heartbeat.status()).isEqualTo(503);
+      assertThat(heartbeat.json().path("storage").asBoolean()).isFalse();
+      assertThat(server.call(null, "GET", "/v1/__lbheartbeat__", null).status()).isEqualTo(200);
+      // A checker that sends credentials gets the same answers: they are not checked there.
+      assertThat(server.call(TestServer.admin(), "GET", "/v1/__lbheartbeat__", null).status()).isEqualTo(200);
+      assertThat(server.call(TestServer.admin(), "GET", "/v1/__heartbeat__", null).status()).isEqualTo(503);
+      assertThat(server.call(null, "GET", "/v1/__version__", null).status()).isEqualTo(200);
+    }
+  }
 }
