@@ -216,7 +216,8 @@ final class DefaultDatabase implements Database {
       List<String> chunk, Map<String, List<Integer>> byId, ParsedDoc[] parsed, WriteOutcome[] out,
       boolean newEdits, int revsLimit) {
     Capabilities caps = storage.capabilities();
-    boolean pushdown = caps.has(Capability.QUERY_PUSHDOWN);
+    // A sealed write carries no clear body for the adapter to index.
+    boolean pushdown = caps.has(Capability.QUERY_PUSHDOWN) && !engine.sealsWrites();
     List<String> pending = chunk;
     for (int attempt = 0; attempt < engine.options.maxWriteAttempts() && !pending.isEmpty(); attempt++) {
       List<String> ids = pending;
