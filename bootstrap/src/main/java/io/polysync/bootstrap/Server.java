@@ -4,6 +4,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.EngineOptions;
+import io.polysync.engine.KeyProvider;
 import io.polysync.engine.SyncEngine;
 import io.polysync.engine.User;
 import io.polysync.engine.UserContext;
@@ -49,12 +50,17 @@ final class Server implements AutoCloseable {
     List<StorageProvider> providers = Plugins.storageProviders(loader);
     List<ProtocolFrontEnd> frontEnds = Plugins.frontEnds(loader);
 
+    Optional<KeyProvider> keys = options.keys().keyProvider(options.dataDir(), loader);
+    EngineOptions engineOptions = options.keys().engineOptions(keys);
     StorageConfig config = StorageConfig.of(options.effectiveStorageUri());
     Storage storage = open(config, providers);
     SyncEngine engine = null;
     try {
+      // The server's own records (its session key above all) are sealed as the engine's are.
+      storage = sealed(storage, engineOptions);
+      logEncryption(options.keys(), keys);
       Map<String, String> records = new SystemRecords(storage).load();
-      engine = SyncEngine.create(storage, EngineOptions.defaults());
+      engine = SyncEngine.create(storage, engineOptions);
       ensureAdmin(storage, engine.users(), records, options, console);
       UserAuthenticator authenticator = new UserAuthenticator(engine.users(),
           Base64.getDecoder().decode(records.get(SystemRecords.SESSION_KEY)), Clock.systemUTC());
@@ -107,7 +113,27 @@ final class Server implements AutoCloseable {
     }
   }
 
-  private static Storage open(StorageConfig config, List<StorageProvider> providers) {
+  private static Storage sealed(Storage storage, EngineOptions options) {
+    try {
+      return SyncEngine.sealedView(storage, options);
+    } catch (SyncException e) {
+      throw new StartupException("encryption at rest: " + e.getMessage(), e);
+    }
+  }
+
+  private static void logEncryption(KeyOptions options, Optional<KeyProvider> keys) {
+    if (options.encryption()) {
+      KeyProvider p = keys.orElseThrow();
+      LOG.log(System.Logger.Level.INFO, "encryption at rest: on, keys from the " + p.description()
+          + " (current key " + p.currentKeyId() + ")");
+    } else {
+      LOG.log(System.Logger.Level.WARNING, "encryption at rest is OFF (--encryption off): new data is stored in"
+          + " clear, readable by anyone who can read the database or its backups. Not recommended."
+          + keys.map(p -> " Data sealed earlier is read with the " + p.description() + ".").orElse(""));
+    }
+  }
+
+  static Storage open(StorageConfig config, List<StorageProvider> providers) {
     String scheme;
     try {
       scheme = config.scheme();
