@@ -123,6 +123,11 @@ public final class DefaultSyncEngine implements SyncEngine {
     return sealed.report(true);
   }
 
+  /** Documents for listings that read only the clear columns; see {@link SealedStorage#unopened()}. */
+  io.polysync.spi.DocumentStore listings() {
+    return sealed.unopened();
+  }
+
   /** Whether new writes are sealed (so a write carries no clear query body). */
   boolean sealsWrites() {
     return sealed.sealing();

@@ -111,6 +111,15 @@ final class SealedStorage implements Storage {
     return provider;
   }
 
+  /**
+   * The documents as stored, states left sealed: for listings that use only the clear columns (the
+   * changes feed without bodies, {@code _all_docs} without documents), which would otherwise open
+   * every state only to drop it. A state read here must never be decoded.
+   */
+  DocumentStore unopened() {
+    return inner.documents();
+  }
+
   DataKeyReport report(boolean rewrap) {
     return keys.report(rewrap);
   }
