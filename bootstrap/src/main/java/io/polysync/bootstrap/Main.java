@@ -78,6 +78,20 @@ public final class Main implements Callable<Integer> {
           + " POLYSYNC_MASTER_KEY is set, else file.")
   String keyProvider;
 
+  @Option(names = "--tls-cert", defaultValue = "${env:POLYSYNC_TLS_CERT}", paramLabel = "PEM",
+      description = "Serve HTTPS with this PEM certificate chain, the server's certificate first (POLYSYNC_TLS_CERT);"
+          + " with --tls-key.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "${env:POLYSYNC_TLS_KEY}", paramLabel = "PEM",
+      description = "The PEM private key of --tls-cert, PKCS#8 or PKCS#1, not encrypted (POLYSYNC_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(names = "--tls-self-signed",
+      description = "Serve HTTPS with a self-signed certificate made at start, for development; its SHA-256"
+          + " fingerprint is printed.")
+  boolean tlsSelfSigned;
+
   @Option(names = "--verbose", description = "Log more (requests that fail, plugin details).")
   boolean verbose;
 
@@ -112,7 +126,8 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     ServeOptions options = new ServeOptions(host, port, data, Optional.ofNullable(admin).filter(s -> !s.isBlank()),
-        Optional.ofNullable(storage), settings, new KeyOptions(on.get(), keyProvider, Optional.ofNullable(keyFile)));
+        Optional.ofNullable(storage), settings, new KeyOptions(on.get(), keyProvider, Optional.ofNullable(keyFile)),
+        new TlsOptions(Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), tlsSelfSigned));
     Server server;
     try {
       server = Server.start(options, console);

@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param storageUri the storage; {@code sqlite:<dataDir>/polysync.db} when empty
  * @param settings front-end settings by dotted key
  * @param keys encryption at rest: on or off, and where the keys come from
+ * @param tls HTTPS, or plain HTTP
  */
 record ServeOptions(
     String host, int port, Path dataDir, Optional<String> admin, Optional<String> storageUri,
-    Map<String, String> settings, KeyOptions keys) {
+    Map<String, String> settings, KeyOptions keys, TlsOptions tls) {
   ServeOptions {
     requireNonNull(host, "host is null");
     requireNonNull(dataDir, "dataDir is null");
@@ -25,12 +26,13 @@ record ServeOptions(
     requireNonNull(storageUri, "storageUri is null");
     settings = Map.copyOf(settings);
     requireNonNull(keys, "keys is null");
+    requireNonNull(tls, "tls is null");
   }
 
-  /** Encryption on, keys as {@link KeyOptions#defaults()} find them. */
+  /** Encryption on, keys as {@link KeyOptions#defaults()} find them, plain HTTP. */
   ServeOptions(String host, int port, Path dataDir, Optional<String> admin, Optional<String> storageUri,
       Map<String, String> settings) {
-    this(host, port, dataDir, admin, storageUri, settings, KeyOptions.defaults());
+    this(host, port, dataDir, admin, storageUri, settings, KeyOptions.defaults(), TlsOptions.none());
   }
 
   String effectiveStorageUri() {
@@ -43,6 +45,10 @@ record ServeOptions(
   }
 
   ServeOptions withKeys(KeyOptions keys) {
-    return new ServeOptions(host, port, dataDir, admin, storageUri, settings, keys);
+    return new ServeOptions(host, port, dataDir, admin, storageUri, settings, keys, tls);
+  }
+
+  ServeOptions withTls(TlsOptions tls) {
+    return new ServeOptions(host, port, dataDir, admin, storageUri, settings, keys, tls);
   }
 }

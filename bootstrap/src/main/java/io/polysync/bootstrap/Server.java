@@ -1,5 +1,8 @@
 package io.polysync.bootstrap;
 
+import io.helidon.common.configurable.Resource;
+import io.helidon.common.pki.Keys;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.polysync.engine.EngineError;
@@ -17,6 +20,7 @@ import io.polysync.spi.StorageProvider;
 import io.polysync.spi.SyncException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,11 +37,61 @@ final class Server implements AutoCloseable {
   private final Storage storage;
   private final SyncEngine engine;
   private final WebServer web;
+  private final Optional<X509Certificate> certificate;
 
-  private Server(Storage storage, SyncEngine engine, WebServer web) {
+  private Server(Storage storage, SyncEngine engine, WebServer web, Optional<X509Certificate> certificate) {
     this.storage = storage;
     this.engine = engine;
     this.web = web;
+    this.certificate = certificate;
+  }
+
+  /** The TLS configuration and the certificate it serves. */
+  private record Https(Tls tls, X509Certificate certificate) {}
+
+  private static Optional<Https> https(ServeOptions options, PrintStream console) {
+    TlsOptions tls = options.tls();
+    if (!tls.enabled()) {
+      return Optional.empty();
+    }
+    if (tls.selfSigned()) {
+      SelfSignedCertificate self = SelfSignedCertificate.generate(options.host());
+      String fingerprint = SelfSignedCertificate.fingerprint(self.certificate());
+      console.println("TLS with a self-signed certificate for development (valid 30 days, made at this start)."
+          + " SHA-256 fingerprint: " + fingerprint);
+      return Optional.of(new Https(Tls.builder()
+          .privateKey(self.privateKey())
+          .privateKeyCertChain(List.of(self.certificate()))
+          .build(), self.certificate()));
+    }
+    try {
+      Keys keys = Keys.builder().pem(pem -> pem
+              .key(Resource.create(tls.privateKey().orElseThrow()))
+              .certChain(Resource.create(tls.certificate().orElseThrow())))
+          .build();
+      List<X509Certificate> chain = keys.certChain();
+      if (keys.privateKey().isEmpty() || chain.isEmpty()) {
+        throw new StartupException("--tls-cert/--tls-key: no private key or no certificate found in the PEM files");
+      }
+      X509Certificate leaf = chain.get(0);
+      LOG.log(System.Logger.Level.INFO, "TLS certificate " + leaf.getSubjectX500Principal().getName()
+          + ", valid until " + leaf.getNotAfter().toInstant() + ", SHA-256 fingerprint "
+          + SelfSignedCertificate.fingerprint(leaf));
+      return Optional.of(new Https(Tls.builder()
+          .privateKey(keys.privateKey().get())
+          .privateKeyCertChain(chain)
+          .build(), leaf));
+    } catch (RuntimeException e) {
+      if (e instanceof StartupException) {
+        throw e;
+      }
+      throw new StartupException("--tls-cert/--tls-key: cannot read the PEM files: " + rootMessage(e), e);
+    }
+  }
+
+  /** The certificate served over HTTPS, if any. */
+  Optional<X509Certificate> certificate() {
+    return certificate;
   }
 
   /**
@@ -46,6 +100,7 @@ final class Server implements AutoCloseable {
    * @param console where a generated admin password is printed, once
    */
   static Server start(ServeOptions options, PrintStream console) {
+    options.tls().check();
     ClassLoader loader = Server.class.getClassLoader();
     List<StorageProvider> providers = Plugins.storageProviders(loader);
     List<ProtocolFrontEnd> frontEnds = Plugins.frontEnds(loader);
@@ -67,7 +122,10 @@ final class Server implements AutoCloseable {
       FrontEndContext context = new FrontEndContext(
           engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings());
       SyncEngine theEngine = engine;
-      WebServer web = WebServer.builder()
+      Optional<Https> https = https(options, console);
+      var builder = WebServer.builder();
+      https.ifPresent(h -> builder.tls(h.tls()));
+      WebServer web = builder
           .host(options.host())
           .port(options.port())
           .shutdownHook(false)
@@ -99,8 +157,9 @@ final class Server implements AutoCloseable {
             + " (is another process using it?)");
       }
       LOG.log(System.Logger.Level.INFO, "storage " + config.redactedUri());
-      LOG.log(System.Logger.Level.INFO, "listening on http://" + options.host() + ":" + web.port() + "/");
-      return new Server(storage, theEngine, web);
+      LOG.log(System.Logger.Level.INFO, "listening on " + (https.isPresent() ? "https" : "http") + "://"
+          + options.host() + ":" + web.port() + "/");
+      return new Server(storage, theEngine, web, https.map(Https::certificate));
     } catch (RuntimeException e) {
       if (engine != null) {
         engine.close();

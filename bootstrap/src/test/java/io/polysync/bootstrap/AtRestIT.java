@@ -148,8 +148,8 @@ final class AtRestIT {
       String backend, boolean encryption) throws Exception {
     try (RawStore raw = RawStore.create(backend, dir)) {
       ServeOptions options = new ServeOptions("127.0.0.1", 0, dir, Optional.of("boss:boss-secret"),
-          Optional.of(raw.storageUri()), Map.of(),
-          new KeyOptions(encryption, "file", Optional.of(dir.resolve("keys/polysync.key"))));
+          Optional.of(raw.storageUri()), Map.of())
+          .withKeys(new KeyOptions(encryption, "file", Optional.of(dir.resolve("keys/polysync.key"))));
       Map<String, String> markers;
       String running;
       try (Server server = Server.start(options, System.out)) {
