@@ -112,10 +112,14 @@ final class Server implements AutoCloseable {
     SyncEngine engine = null;
     try {
       // The server's own records (its session key above all) are sealed as the engine's are.
+      Storage raw = storage;
       storage = sealed(storage, engineOptions);
       logEncryption(options.keys(), keys);
       Map<String, String> records = new SystemRecords(storage).load();
       engine = SyncEngine.create(storage, engineOptions);
+      if (options.keys().encryption()) {
+        sealClearRecords(raw, storage, records, engine);
+      }
       ensureAdmin(storage, engine.users(), records, options, console);
       UserAuthenticator authenticator = new UserAuthenticator(engine.users(),
           Base64.getDecoder().decode(records.get(SystemRecords.SESSION_KEY)), Clock.systemUTC());
@@ -177,6 +181,31 @@ final class Server implements AutoCloseable {
       return SyncEngine.sealedView(storage, options);
     } catch (SyncException e) {
       throw new StartupException("encryption at rest: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * An installation from before encryption at rest keeps its records in clear until they are
+   * written again. The session key and the password hashes are worth not waiting for: the records
+   * that never change are written again sealed, and so are the user records (which ends those
+   * users' sessions once). A record whose stored text equals what the sealed view reads is clear.
+   */
+  private static void sealClearRecords(Storage raw, Storage sealed, Map<String, String> records, SyncEngine engine) {
+    Map<String, String> stored = new SystemRecords(raw).load();
+    SystemRecords system = new SystemRecords(sealed);
+    int count = 0;
+    for (String key : List.of(SystemRecords.SERVER_ID, SystemRecords.SESSION_KEY, SystemRecords.ADMIN_NAME)) {
+      String value = records.get(key);
+      if (value != null && value.equals(stored.get(key))) {
+        system.put(key, value);
+        count++;
+      }
+    }
+    int users = engine.sealClearUserRecords();
+    if (count + users > 0) {
+      LOG.log(System.Logger.Level.INFO, "encryption at rest: sealed " + count + " server records and " + users
+          + " user records stored in clear before it was on (those users sign in again); clear documents are"
+          + " sealed when next written");
     }
   }
 

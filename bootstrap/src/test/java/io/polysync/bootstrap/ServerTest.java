@@ -246,6 +246,39 @@ final class ServerTest {
   }
 
   @Test
+  void turningEncryptionOn_sealsTheServerRecordsAndUserRecordsWrittenInClear() throws Exception {
+    ServeOptions off = options(Optional.of("boss:secret"), Optional.empty())
+        .withKeys(new KeyOptions(false, "auto", Optional.empty()));
+    String uuid;
+    try (Server server = Server.start(off, System.out)) {
+      uuid = json.readTree(get(server, "/", null).body()).get("uuid").asText();
+      assertThat(send(server, "PUT", "/_users/org.couchdb.user:alice", null,
+          "{\"name\":\"alice\",\"password\":\"pw\",\"roles\":[],\"type\":\"user\"}").statusCode())
+          .isEqualTo(201);
+    }
+    String uri = "sqlite:" + dir.resolve("polysync.db");
+    try (io.polysync.spi.Storage storage = io.polysync.spi.Storages.open(io.polysync.spi.StorageConfig.of(uri))) {
+      assertThat(storage.namespaces().get(SystemRecords.NAMESPACE).orElseThrow().metadata()
+          .get(SystemRecords.SESSION_KEY)).doesNotStartWith("polysync-sealed:");
+      assertThat(storage.locals().get("_users", "alice").orElseThrow().body()[0]).isEqualTo((byte) '{');
+    }
+
+    try (Server server = Server.start(options(Optional.empty(), Optional.empty()), System.out)) {
+      assertThat(json.readTree(get(server, "/", null).body()).get("uuid").asText()).isEqualTo(uuid);
+      assertThat(json.readTree(get(server, "/_session", basic("alice", "pw")).body()).at("/userCtx/name").asText())
+          .isEqualTo("alice");
+      assertThat(get(server, "/_all_dbs", basic("boss", "secret")).statusCode()).isEqualTo(200);
+    }
+    try (io.polysync.spi.Storage storage = io.polysync.spi.Storages.open(io.polysync.spi.StorageConfig.of(uri))) {
+      Map<String, String> records = storage.namespaces().get(SystemRecords.NAMESPACE).orElseThrow().metadata();
+      assertThat(records.get(SystemRecords.SESSION_KEY)).startsWith("polysync-sealed:");
+      assertThat(records.get(SystemRecords.SERVER_ID)).startsWith("polysync-sealed:");
+      assertThat(storage.locals().get("_users", "alice").orElseThrow().body()[0]).isEqualTo((byte) 2);
+      assertThat(storage.locals().get("_users", "boss").orElseThrow().body()[0]).isEqualTo((byte) 2);
+    }
+  }
+
+  @Test
   void encryptionOff_withoutAnyKey_startsWithoutCreatingAKeyFile() throws Exception {
     ServeOptions off = options(Optional.of("boss:secret"), Optional.empty())
         .withKeys(new KeyOptions(false, "auto", Optional.empty()));

@@ -99,6 +99,14 @@ public interface SyncEngine extends AutoCloseable {
   /** Databases in name order strictly after {@code afterName} ("" for the start), at most {@code limit}. */
   List<DatabaseInfo> listDatabases(String afterName, int limit);
 
+  /**
+   * With encryption on, seals the user records still stored in clear from before it was turned on
+   * (their password hashes above all) by writing each again unchanged; returns how many. Each such
+   * user's sessions end, since the record's version changes. A no-op with encryption off, or once
+   * done. Other clear values (documents, checkpoints, attachments) are sealed when next written.
+   */
+  int sealClearUserRecords();
+
   /** The data keys of every database by the key-encryption key that wraps them; changes nothing. */
   DataKeyReport dataKeyReport();
 

@@ -76,7 +76,7 @@ final class SealingTest {
           true, false, true, 1000))) {
         all.append(sd.id()).append(new String(sd.state(), StandardCharsets.ISO_8859_1));
       }
-      for (String local : List.of("checkpoint", "alice")) {
+      for (String local : List.of("checkpoint", "alice", "bob")) {
         raw.locals().get(ns.name(), local).ifPresent(ld -> all.append(new String(ld.body(), StandardCharsets.ISO_8859_1)));
       }
     }
@@ -136,6 +136,24 @@ final class SealingTest {
     assertThat(raw.locals().get("_users", "alice").orElseThrow().body()[0]).isEqualTo((byte) 2);
     assertThat(db.get("n1", ReadOptions.defaults()).json().get("text").asText()).isEqualTo("NEW-" + MARKER);
     assertThat(after.users().authenticate("alice", "pw2")).isPresent();
+  }
+
+  @Test
+  void sealClearUserRecords_sealsThePasswordHashesWrittenBefore_once() {
+    SyncEngine clear = engine(EngineOptions.defaults().withEncryption(false));
+    clear.users().create("alice", "pw", List.of("r"));
+    clear.users().create("bob", "pw2", List.of());
+    assertThat(clear.sealClearUserRecords()).isZero();
+    assertThat(new String(raw.locals().get("_users", "alice").orElseThrow().body(), StandardCharsets.UTF_8))
+        .contains("pbkdf2");
+
+    SyncEngine sealing = engine(TestStorages.options());
+    assertThat(sealing.sealClearUserRecords()).isEqualTo(2);
+    assertThat(sealing.sealClearUserRecords()).isZero();
+    assertThat(everythingStored()).doesNotContain("pbkdf2");
+    assertThat(sealing.users().authenticate("alice", "pw")).hasValueSatisfying(
+        u -> assertThat(u.roles()).containsExactly("r"));
+    assertThat(sealing.users().authenticate("bob", "pw2")).isPresent();
   }
 
   @Test

@@ -119,6 +119,11 @@ public final class DefaultSyncEngine implements SyncEngine {
   }
 
   @Override
+  public int sealClearUserRecords() {
+    return sealed.sealing() ? users.sealClearRecords(sealed.unopenedLocals()) : 0;
+  }
+
+  @Override
   public DataKeyReport rewrapDataKeys() {
     return sealed.report(true);
   }

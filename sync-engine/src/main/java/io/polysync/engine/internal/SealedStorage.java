@@ -120,6 +120,11 @@ final class SealedStorage implements Storage {
     return inner.documents();
   }
 
+  /** The local documents as stored, bodies left sealed: to find the ones still in clear. */
+  LocalStore unopenedLocals() {
+    return inner.locals();
+  }
+
   DataKeyReport report(boolean rewrap) {
     return keys.report(rewrap);
   }
@@ -191,7 +196,7 @@ final class SealedStorage implements Storage {
     return Aead.open(keys.forOpening(namespace, id).aes(), sealed, HEADER_BYTES, binding, what);
   }
 
-  private static boolean isSealed(byte[] value) {
+  static boolean isSealed(byte[] value) {
     return value.length > 0 && value[0] == SEALED;
   }
 
