@@ -84,6 +84,17 @@ final class LayeringTest {
           .allowEmptyShould(true);
 
   @ArchTest
+  static final ArchRule ADAPTERS_DO_NOT_ENCRYPT =
+      noClasses()
+          .that().resideInAPackage("io.polysync.adapter..")
+          .should().dependOnClassesThat().resideInAPackage("javax.crypto..")
+          .because("encryption at rest is the engine's sealing layer (SealedStorage), between the"
+              + " engine and every adapter, so every backend gets the same and nothing is sealed"
+              + " twice. An adapter stores the bytes it is handed; use the backend's own TLS for"
+              + " the connection")
+          .allowEmptyShould(true);
+
+  @ArchTest
   static final ArchRule ADAPTERS_DO_NOT_USE_EACH_OTHER =
       slices()
           .matching("io.polysync.adapter.(*)..")

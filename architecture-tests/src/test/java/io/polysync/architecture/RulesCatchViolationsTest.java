@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import io.polysync.adapter.fixture.CleanAdapter;
+import io.polysync.adapter.fixture.EncryptingAdapter;
 import io.polysync.adapter.fixture.EngineCallingAdapter;
 import io.polysync.adapter.fixture.InternalPeekingAdapter;
 import io.polysync.adapter.otherfixture.NeighbourCallingAdapter;
@@ -43,6 +44,16 @@ final class RulesCatchViolationsTest {
   void adaptersDoNotUseTheEngine_cleanAdapter() {
     assertThat(evaluate(LayeringTest.ADAPTERS_DO_NOT_USE_THE_ENGINE,
         CleanAdapter.class, EngineFixture.class, GoodValue.class).hasViolation()).isFalse();
+  }
+
+  @Test
+  void adaptersDoNotEncrypt_adapterSealingItsValues() {
+    assertThat(evaluate(LayeringTest.ADAPTERS_DO_NOT_ENCRYPT, EncryptingAdapter.class).hasViolation()).isTrue();
+  }
+
+  @Test
+  void adaptersDoNotEncrypt_cleanAdapter() {
+    assertThat(evaluate(LayeringTest.ADAPTERS_DO_NOT_ENCRYPT, CleanAdapter.class).hasViolation()).isFalse();
   }
 
   @Test

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 /** {@code polysync serve}: starts the server and runs until it is stopped. */
 @Command(
     name = "polysync serve",
+    footer = {"", "Key maintenance: polysync keys --help"},
     mixinStandardHelpOptions = true,
     version = "Polysync 0.1.0",
     description = "Starts the Polysync server. Every option can also be set with the environment"
@@ -61,6 +62,36 @@ public final class Main implements Callable<Integer> {
           + " kinto.http_base=URL, kinto.history=true (see docs/protocols/kinto.md).")
   Map<String, String> extraSettings = new java.util.LinkedHashMap<>();
 
+  @Option(names = "--encryption", defaultValue = "${env:POLYSYNC_ENCRYPTION:-on}", paramLabel = "on|off",
+      description = "Encryption at rest (POLYSYNC_ENCRYPTION; default on). off stores new data in clear, readable"
+          + " by anyone who can read the database or its backups: not recommended (see docs/security.md).")
+  String encryption;
+
+  @Option(names = "--key-file", defaultValue = "${env:POLYSYNC_KEY_FILE}", paramLabel = "PATH",
+      description = "The key file (POLYSYNC_KEY_FILE; default <data>/polysync.key, created with mode 0600 on first"
+          + " start). Keep it secret and back it up apart from the database: without it the data cannot be read.")
+  Path keyFile;
+
+  @Option(names = "--key-provider", defaultValue = "${env:POLYSYNC_KEY_PROVIDER:-auto}", paramLabel = "NAME",
+      description = "Where the keys come from (POLYSYNC_KEY_PROVIDER): file, env (POLYSYNC_MASTER_KEY, base64),"
+          + " or an installed plugin's name; default auto: the one plugin installed, else env when"
+          + " POLYSYNC_MASTER_KEY is set, else file.")
+  String keyProvider;
+
+  @Option(names = "--tls-cert", defaultValue = "${env:POLYSYNC_TLS_CERT}", paramLabel = "PEM",
+      description = "Serve HTTPS with this PEM certificate chain, the server's certificate first (POLYSYNC_TLS_CERT);"
+          + " with --tls-key.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "${env:POLYSYNC_TLS_KEY}", paramLabel = "PEM",
+      description = "The PEM private key of --tls-cert, PKCS#8 or PKCS#1, not encrypted (POLYSYNC_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(names = "--tls-self-signed",
+      description = "Serve HTTPS with a self-signed certificate made at start, for development; its SHA-256"
+          + " fingerprint is printed.")
+  boolean tlsSelfSigned;
+
   @Option(names = "--verbose", description = "Log more (requests that fail, plugin details).")
   boolean verbose;
 
@@ -68,7 +99,14 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    int code = new CommandLine(new Main()).execute(args);
+    int code;
+    if (args.length > 0 && args[0].equals(KeysCommand.NAME)) {
+      code = new KeysCommand().execute(java.util.Arrays.copyOfRange(args, 1, args.length));
+    } else {
+      String[] serveArgs = args.length > 0 && args[0].equals("serve")
+          ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+      code = new CommandLine(new Main()).execute(serveArgs);
+    }
     if (code != 0) {
       System.exit(code);
     }
@@ -82,8 +120,14 @@ public final class Main implements Callable<Integer> {
     settings.put("couch.cors.origins", corsOrigins);
     settings.put("kinto.cors.origins", corsOrigins);
     settings.putAll(extraSettings);
+    Optional<Boolean> on = onOff(encryption);
+    if (on.isEmpty()) {
+      System.err.println("polysync: --encryption takes on or off, not " + encryption);
+      return 2;
+    }
     ServeOptions options = new ServeOptions(host, port, data, Optional.ofNullable(admin).filter(s -> !s.isBlank()),
-        Optional.ofNullable(storage), settings);
+        Optional.ofNullable(storage), settings, new KeyOptions(on.get(), keyProvider, Optional.ofNullable(keyFile)),
+        new TlsOptions(Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), tlsSelfSigned));
     Server server;
     try {
       server = Server.start(options, console);
@@ -102,6 +146,14 @@ public final class Main implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  static Optional<Boolean> onOff(String value) {
+    return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "on", "true", "yes" -> Optional.of(true);
+      case "off", "false", "no" -> Optional.of(false);
+      default -> Optional.empty();
+    };
   }
 
   /** One line per message; Polysync at INFO, libraries (Helidon, the pool) only when they warn. */

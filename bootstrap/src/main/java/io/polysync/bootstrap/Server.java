@@ -1,9 +1,13 @@
 package io.polysync.bootstrap;
 
+import io.helidon.common.configurable.Resource;
+import io.helidon.common.pki.Keys;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.EngineOptions;
+import io.polysync.engine.KeyProvider;
 import io.polysync.engine.SyncEngine;
 import io.polysync.engine.User;
 import io.polysync.engine.UserContext;
@@ -16,6 +20,7 @@ import io.polysync.spi.StorageProvider;
 import io.polysync.spi.SyncException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,11 +38,61 @@ final class Server implements AutoCloseable {
   private final Storage storage;
   private final SyncEngine engine;
   private final WebServer web;
+  private final Optional<X509Certificate> certificate;
 
-  private Server(Storage storage, SyncEngine engine, WebServer web) {
+  private Server(Storage storage, SyncEngine engine, WebServer web, Optional<X509Certificate> certificate) {
     this.storage = storage;
     this.engine = engine;
     this.web = web;
+    this.certificate = certificate;
+  }
+
+  /** The TLS configuration and the certificate it serves. */
+  private record Https(Tls tls, X509Certificate certificate) {}
+
+  private static Optional<Https> https(ServeOptions options, PrintStream console) {
+    TlsOptions tls = options.tls();
+    if (!tls.enabled()) {
+      return Optional.empty();
+    }
+    if (tls.selfSigned()) {
+      SelfSignedCertificate self = SelfSignedCertificate.generate(options.host());
+      String fingerprint = SelfSignedCertificate.fingerprint(self.certificate());
+      console.println("TLS with a self-signed certificate for development (valid 30 days, made at this start)."
+          + " SHA-256 fingerprint: " + fingerprint);
+      return Optional.of(new Https(Tls.builder()
+          .privateKey(self.privateKey())
+          .privateKeyCertChain(List.of(self.certificate()))
+          .build(), self.certificate()));
+    }
+    try {
+      Keys keys = Keys.builder().pem(pem -> pem
+              .key(Resource.create(tls.privateKey().orElseThrow()))
+              .certChain(Resource.create(tls.certificate().orElseThrow())))
+          .build();
+      List<X509Certificate> chain = keys.certChain();
+      if (keys.privateKey().isEmpty() || chain.isEmpty()) {
+        throw new StartupException("--tls-cert/--tls-key: no private key or no certificate found in the PEM files");
+      }
+      X509Certificate leaf = chain.get(0);
+      LOG.log(System.Logger.Level.INFO, "TLS certificate " + leaf.getSubjectX500Principal().getName()
+          + ", valid until " + leaf.getNotAfter().toInstant() + ", SHA-256 fingerprint "
+          + SelfSignedCertificate.fingerprint(leaf));
+      return Optional.of(new Https(Tls.builder()
+          .privateKey(keys.privateKey().get())
+          .privateKeyCertChain(chain)
+          .build(), leaf));
+    } catch (RuntimeException e) {
+      if (e instanceof StartupException) {
+        throw e;
+      }
+      throw new StartupException("--tls-cert/--tls-key: cannot read the PEM files: " + rootMessage(e), e);
+    }
+  }
+
+  /** The certificate served over HTTPS, if any. */
+  Optional<X509Certificate> certificate() {
+    return certificate;
   }
 
   /**
@@ -46,23 +101,36 @@ final class Server implements AutoCloseable {
    * @param console where a generated admin password is printed, once
    */
   static Server start(ServeOptions options, PrintStream console) {
+    options.tls().check();
     ClassLoader loader = Server.class.getClassLoader();
     List<StorageProvider> providers = Plugins.storageProviders(loader);
     List<ProtocolFrontEnd> frontEnds = Plugins.frontEnds(loader);
 
+    Optional<KeyProvider> keys = options.keys().keyProvider(options.dataDir(), loader);
+    EngineOptions engineOptions = options.keys().engineOptions(keys);
     StorageConfig config = StorageConfig.of(options.effectiveStorageUri());
     Storage storage = open(config, providers);
     SyncEngine engine = null;
     try {
+      // The server's own records (its session key above all) are sealed as the engine's are.
+      Storage raw = storage;
+      storage = sealed(storage, engineOptions);
+      logEncryption(options.keys(), keys);
       Map<String, String> records = new SystemRecords(storage).load();
-      engine = SyncEngine.create(storage, EngineOptions.defaults());
+      engine = SyncEngine.create(storage, engineOptions);
+      if (options.keys().encryption()) {
+        sealClearRecords(raw, storage, records, engine);
+      }
       ensureAdmin(storage, engine.users(), records, options, console);
       UserAuthenticator authenticator = new UserAuthenticator(engine.users(),
           Base64.getDecoder().decode(records.get(SystemRecords.SESSION_KEY)), Clock.systemUTC());
       FrontEndContext context = new FrontEndContext(
           engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings());
       SyncEngine theEngine = engine;
-      WebServer web = WebServer.builder()
+      Optional<Https> https = https(options, console);
+      var builder = WebServer.builder();
+      https.ifPresent(h -> builder.tls(h.tls()));
+      WebServer web = builder
           .host(options.host())
           .port(options.port())
           .shutdownHook(false)
@@ -94,8 +162,9 @@ final class Server implements AutoCloseable {
             + " (is another process using it?)");
       }
       LOG.log(System.Logger.Level.INFO, "storage " + config.redactedUri());
-      LOG.log(System.Logger.Level.INFO, "listening on http://" + options.host() + ":" + web.port() + "/");
-      return new Server(storage, theEngine, web);
+      LOG.log(System.Logger.Level.INFO, "listening on " + (https.isPresent() ? "https" : "http") + "://"
+          + options.host() + ":" + web.port() + "/");
+      return new Server(storage, theEngine, web, https.map(Https::certificate));
     } catch (RuntimeException e) {
       if (engine != null) {
         engine.close();
@@ -108,7 +177,52 @@ final class Server implements AutoCloseable {
     }
   }
 
-  private static Storage open(StorageConfig config, List<StorageProvider> providers) {
+  private static Storage sealed(Storage storage, EngineOptions options) {
+    try {
+      return SyncEngine.sealedView(storage, options);
+    } catch (SyncException e) {
+      throw new StartupException("encryption at rest: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * An installation from before encryption at rest keeps its records in clear until they are
+   * written again. The session key and the password hashes are worth not waiting for: the records
+   * that never change are written again sealed, and so are the user records (which ends those
+   * users' sessions once). A record whose stored text equals what the sealed view reads is clear.
+   */
+  private static void sealClearRecords(Storage raw, Storage sealed, Map<String, String> records, SyncEngine engine) {
+    Map<String, String> stored = new SystemRecords(raw).load();
+    SystemRecords system = new SystemRecords(sealed);
+    int count = 0;
+    for (String key : List.of(SystemRecords.SERVER_ID, SystemRecords.SESSION_KEY, SystemRecords.ADMIN_NAME)) {
+      String value = records.get(key);
+      if (value != null && value.equals(stored.get(key))) {
+        system.put(key, value);
+        count++;
+      }
+    }
+    int users = engine.sealClearUserRecords();
+    if (count + users > 0) {
+      LOG.log(System.Logger.Level.INFO, "encryption at rest: sealed " + count + " server records and " + users
+          + " user records stored in clear before it was on (those users sign in again); clear documents are"
+          + " sealed when next written");
+    }
+  }
+
+  private static void logEncryption(KeyOptions options, Optional<KeyProvider> keys) {
+    if (options.encryption()) {
+      KeyProvider p = keys.orElseThrow();
+      LOG.log(System.Logger.Level.INFO, "encryption at rest: on, keys from the " + p.description()
+          + " (current key " + p.currentKeyId() + ")");
+    } else {
+      LOG.log(System.Logger.Level.WARNING, "encryption at rest is OFF (--encryption off): new data is stored in"
+          + " clear, readable by anyone who can read the database or its backups. Not recommended."
+          + keys.map(p -> " Data sealed earlier is read with the " + p.description() + ".").orElse(""));
+    }
+  }
+
+  static Storage open(StorageConfig config, List<StorageProvider> providers) {
     String scheme;
     try {
       scheme = config.scheme();

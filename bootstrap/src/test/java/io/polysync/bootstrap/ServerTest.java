@@ -248,6 +248,107 @@ final class ServerTest {
     }
   }
 
+  @Test
+  void firstStart_createsAnOwnerOnlyKeyFile_andSealsTheServersRecords() throws Exception {
+    try (Server server = Server.start(options(Optional.of("boss:secret"), Optional.empty()), System.out)) {
+      assertThat(get(server, "/_all_dbs", basic("boss", "secret")).statusCode()).isEqualTo(200);
+    }
+    Path key = dir.resolve("polysync.key");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(key)))
+        .isEqualTo("rw-------");
+    String uri = "sqlite:" + dir.resolve("polysync.db");
+    try (io.polysync.spi.Storage storage = io.polysync.spi.Storages.open(io.polysync.spi.StorageConfig.of(uri))) {
+      Map<String, String> records = storage.namespaces().get(SystemRecords.NAMESPACE).orElseThrow().metadata();
+      assertThat(records.get(SystemRecords.SESSION_KEY)).startsWith("polysync-sealed:");
+    }
+  }
+
+  @Test
+  void restartWithAnotherKey_refusesToStart_sayingWhichKeyIsMissing() throws Exception {
+    try (Server server = Server.start(options(Optional.of("boss:secret"), Optional.empty()), System.out)) {
+      assertThat(get(server, "/", null).statusCode()).isEqualTo(200);
+    }
+    Path other = dir.resolve("other.key");
+    ServeOptions withOther = options(Optional.of("boss:secret"), Optional.empty())
+        .withKeys(new KeyOptions(true, "file", Optional.of(other)));
+    assertThatThrownBy(() -> Server.start(withOther, System.out))
+        .isInstanceOf(StartupException.class)
+        .hasMessageContaining("does not hold");
+  }
+
+  @Test
+  void encryptionOff_storesClear_andStillReadsWhatWasSealed() throws Exception {
+    try (Server server = Server.start(options(Optional.of("boss:secret"), Optional.empty()), System.out)) {
+      assertThat(send(server, "PUT", "/notes", basic("boss", "secret"), null).statusCode()).isEqualTo(201);
+      assertThat(send(server, "PUT", "/notes/sealed", basic("boss", "secret"), "{\"v\":\"SEALED-VALUE\"}")
+          .statusCode()).isEqualTo(201);
+    }
+    ServeOptions off = options(Optional.of("boss:secret"), Optional.empty())
+        .withKeys(new KeyOptions(false, "auto", Optional.empty()));
+    try (Server server = Server.start(off, System.out)) {
+      assertThat(get(server, "/notes/sealed", basic("boss", "secret")).body()).contains("SEALED-VALUE");
+      assertThat(send(server, "PUT", "/notes/clear", basic("boss", "secret"), "{\"v\":\"CLEAR-VALUE\"}")
+          .statusCode()).isEqualTo(201);
+    }
+    byte[] file = java.nio.file.Files.readAllBytes(dir.resolve("polysync.db"));
+    byte[] wal = java.nio.file.Files.exists(dir.resolve("polysync.db-wal"))
+        ? java.nio.file.Files.readAllBytes(dir.resolve("polysync.db-wal")) : new byte[0];
+    String raw = new String(file, StandardCharsets.ISO_8859_1) + new String(wal, StandardCharsets.ISO_8859_1);
+    assertThat(raw).contains("CLEAR-VALUE").doesNotContain("SEALED-VALUE");
+  }
+
+  @Test
+  void turningEncryptionOn_sealsTheServerRecordsAndUserRecordsWrittenInClear() throws Exception {
+    ServeOptions off = options(Optional.of("boss:secret"), Optional.empty())
+        .withKeys(new KeyOptions(false, "auto", Optional.empty()));
+    String uuid;
+    try (Server server = Server.start(off, System.out)) {
+      uuid = json.readTree(get(server, "/", null).body()).get("uuid").asText();
+      assertThat(send(server, "PUT", "/_users/org.couchdb.user:alice", null,
+          "{\"name\":\"alice\",\"password\":\"pw\",\"roles\":[],\"type\":\"user\"}").statusCode())
+          .isEqualTo(201);
+    }
+    String uri = "sqlite:" + dir.resolve("polysync.db");
+    try (io.polysync.spi.Storage storage = io.polysync.spi.Storages.open(io.polysync.spi.StorageConfig.of(uri))) {
+      assertThat(storage.namespaces().get(SystemRecords.NAMESPACE).orElseThrow().metadata()
+          .get(SystemRecords.SESSION_KEY)).doesNotStartWith("polysync-sealed:");
+      assertThat(storage.locals().get("_users", "alice").orElseThrow().body()[0]).isEqualTo((byte) '{');
+    }
+
+    try (Server server = Server.start(options(Optional.empty(), Optional.empty()), System.out)) {
+      assertThat(json.readTree(get(server, "/", null).body()).get("uuid").asText()).isEqualTo(uuid);
+      assertThat(json.readTree(get(server, "/_session", basic("alice", "pw")).body()).at("/userCtx/name").asText())
+          .isEqualTo("alice");
+      assertThat(get(server, "/_all_dbs", basic("boss", "secret")).statusCode()).isEqualTo(200);
+    }
+    try (io.polysync.spi.Storage storage = io.polysync.spi.Storages.open(io.polysync.spi.StorageConfig.of(uri))) {
+      Map<String, String> records = storage.namespaces().get(SystemRecords.NAMESPACE).orElseThrow().metadata();
+      assertThat(records.get(SystemRecords.SESSION_KEY)).startsWith("polysync-sealed:");
+      assertThat(records.get(SystemRecords.SERVER_ID)).startsWith("polysync-sealed:");
+      assertThat(storage.locals().get("_users", "alice").orElseThrow().body()[0]).isEqualTo((byte) 2);
+      assertThat(storage.locals().get("_users", "boss").orElseThrow().body()[0]).isEqualTo((byte) 2);
+    }
+  }
+
+  @Test
+  void encryptionOff_withoutAnyKey_startsWithoutCreatingAKeyFile() throws Exception {
+    ServeOptions off = options(Optional.of("boss:secret"), Optional.empty())
+        .withKeys(new KeyOptions(false, "auto", Optional.empty()));
+    try (Server server = Server.start(off, System.out)) {
+      assertThat(get(server, "/_all_dbs", basic("boss", "secret")).statusCode()).isEqualTo(200);
+    }
+    assertThat(dir.resolve("polysync.key")).doesNotExist();
+  }
+
+  @Test
+  void unknownKeyProvider_isRefusedNamingTheKnownOnes() {
+    ServeOptions odd = options(Optional.of("boss:secret"), Optional.empty())
+        .withKeys(new KeyOptions(true, "vault", Optional.empty()));
+    assertThatThrownBy(() -> Server.start(odd, System.out))
+        .isInstanceOf(StartupException.class)
+        .hasMessageContaining("vault").hasMessageContaining("file, env");
+  }
+
   /** The stored format of the earlier admin account: {@code pbkdf2-sha256$ITERATIONS$SALT$HASH}. */
   private static String legacyHash(String password) throws Exception {
     byte[] salt = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);

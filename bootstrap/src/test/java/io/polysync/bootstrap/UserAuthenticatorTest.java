@@ -2,6 +2,7 @@ package io.polysync.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polysync.engine.EngineOptions;
 import io.polysync.engine.SyncEngine;
 import io.polysync.protocol.spi.Principal;
 import io.polysync.spi.StorageConfig;
@@ -24,7 +25,8 @@ final class UserAuthenticatorTest {
 
   @BeforeEach
   void open() {
-    engine = SyncEngine.open(StorageConfig.of("sqlite:" + dir.resolve("users.db")));
+    engine = SyncEngine.open(StorageConfig.of("sqlite:" + dir.resolve("users.db")),
+        EngineOptions.defaults().withKeyFile(dir.resolve("users.key")));
     engine.users().create("boss", "right", List.of(Principal.ADMIN_ROLE));
     engine.users().create("alice", "pw", List.of("staff"));
   }

@@ -46,8 +46,16 @@ public enum EngineError implements ErrorCode {
   USER_EXISTS(ErrorCategory.CONFLICT),
   /** A user name, password or role breaks the rules in {@link UserStore} (CouchDB 400). */
   INVALID_USER(ErrorCategory.INVALID_REQUEST),
-  /** A stored state cannot be decoded: a corrupt store or a newer format. */
-  CORRUPT_STATE(ErrorCategory.INTERNAL);
+  /**
+   * A stored state cannot be decoded: a corrupt store or a newer format, or a sealed value that does
+   * not open under its key with its place (namespace, id, revision) — altered, or moved there.
+   */
+  CORRUPT_STATE(ErrorCategory.INTERNAL),
+  /**
+   * Encryption at rest needs a key the engine does not have: no key provider was configured, or a
+   * data key is wrapped by a key-encryption key the provider does not hold (see docs/security.md).
+   */
+  KEY_UNAVAILABLE(ErrorCategory.INTERNAL);
 
   private final ErrorCategory category;
 

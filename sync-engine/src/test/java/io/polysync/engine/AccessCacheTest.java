@@ -17,7 +17,7 @@ final class AccessCacheTest {
   private static final SecurityObject OTHER_MEMBER = SecurityObject.fromJson("{\"members\":{\"names\":[\"olga\"]}}");
 
   private static SyncEngine open(String uri, long cacheMillis) {
-    return SyncEngine.open(StorageConfig.of(uri), EngineOptions.defaults().withAccessCacheMillis(cacheMillis));
+    return SyncEngine.open(StorageConfig.of(uri), TestStorages.options().withAccessCacheMillis(cacheMillis));
   }
 
   @Test

@@ -166,7 +166,7 @@ final class ChangesTest {
   @Test
   void changes_selectorPushdown_agreesWithEngineEvaluation() {
     TestStorages.Limited limited = TestStorages.limited(10_000);
-    try (SyncEngine evaluating = SyncEngine.create(limited, EngineOptions.defaults())) {
+    try (SyncEngine evaluating = SyncEngine.create(limited, TestStorages.options())) {
       Database other = evaluating.createDatabase("feed");
       java.util.Random random = new java.util.Random(42);
       for (int i = 0; i < 1200; i++) {

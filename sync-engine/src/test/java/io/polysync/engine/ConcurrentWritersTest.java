@@ -22,8 +22,8 @@ final class ConcurrentWritersTest {
   @Test
   void bulkDocs_concurrentReplicatedBranches_allEndUpInTheTree() throws Exception {
     String uri = TestStorages.freshUri();
-    try (SyncEngine one = SyncEngine.open(StorageConfig.of(uri));
-        SyncEngine two = SyncEngine.open(StorageConfig.of(uri));
+    try (SyncEngine one = TestStorages.open(uri);
+        SyncEngine two = TestStorages.open(uri);
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       one.createDatabase("race");
       List<Future<List<WriteOutcome>>> futures = new ArrayList<>();
@@ -45,8 +45,8 @@ final class ConcurrentWritersTest {
   @Test
   void put_concurrentEditsOfOneRevision_exactlyOneWins() throws Exception {
     String uri = TestStorages.freshUri();
-    try (SyncEngine one = SyncEngine.open(StorageConfig.of(uri));
-        SyncEngine two = SyncEngine.open(StorageConfig.of(uri));
+    try (SyncEngine one = TestStorages.open(uri);
+        SyncEngine two = TestStorages.open(uri);
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       String rev = one.createDatabase("race").put(doc("hot")).rev();
       List<Future<WriteOutcome>> futures = new ArrayList<>();

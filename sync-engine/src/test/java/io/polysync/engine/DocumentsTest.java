@@ -179,7 +179,7 @@ final class DocumentsTest {
   @Test
   void bulkDocs_moreDocumentsThanBatchSize_areSplitAndAllWritten() {
     TestStorages.Limited storage = TestStorages.limited(3);
-    try (SyncEngine small = SyncEngine.create(storage, EngineOptions.defaults())) {
+    try (SyncEngine small = SyncEngine.create(storage, TestStorages.options())) {
       Database sdb = small.createDatabase("split");
       List<DocumentWrite> docs = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
@@ -302,7 +302,7 @@ final class DocumentsTest {
   @Test
   void allDocs_moreRowsThanOnePage_areAllListed() {
     TestStorages.Limited storage = TestStorages.limited(10_000);
-    try (SyncEngine e = SyncEngine.create(storage, EngineOptions.defaults())) {
+    try (SyncEngine e = SyncEngine.create(storage, TestStorages.options())) {
       Database big = e.createDatabase("big");
       List<DocumentWrite> docs = new ArrayList<>();
       for (int i = 0; i < 1234; i++) {

@@ -5,19 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polysync.spi.StorageConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The embedding example of the README, run as written (on the in-memory test storage). */
 final class EmbeddingExampleTest {
+  @TempDir Path dir;
 
   @Test
   void readmeExample_putGetChangesAwait_works() {
     String uri = "memory:readme-" + UUID.randomUUID(); // the README uses sqlite:./data/app.db
     ObjectNode json = new ObjectMapper().createObjectNode().put("_id", "n1").put("text", "hello");
 
-    try (SyncEngine engine = SyncEngine.open(StorageConfig.of(uri))) {
+    EngineOptions options = EngineOptions.defaults().withKeyFile(dir.resolve("app.key"));
+    try (SyncEngine engine = SyncEngine.open(StorageConfig.of(uri), options)) {
       Database notes = engine.createDatabase("notes");
       WriteOutcome.Ok ok = notes.put(json);
       Document doc = notes.get(ok.id(), ReadOptions.defaults());

@@ -34,7 +34,7 @@ final class QueryTest {
     Random random = new Random(seed);
     TestStorages.Limited limited = TestStorages.limited(10_000);
     try (SyncEngine pushdown = TestStorages.memoryEngine();
-        SyncEngine fallback = SyncEngine.create(limited, EngineOptions.defaults())) {
+        SyncEngine fallback = SyncEngine.create(limited, TestStorages.options())) {
       Database a = pushdown.createDatabase("q");
       Database b = fallback.createDatabase("q");
       List<DocumentWrite> docs = new ArrayList<>();

@@ -23,8 +23,20 @@ final class TestStorages {
     return "memory:engine-" + UUID.randomUUID();
   }
 
+  /** One fixed key for every test engine, so engines opened on one storage share their keys. */
+  static final KeyProvider KEYS = KeyProvider.ofKeys("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+
+  /** The defaults, encryption on, with the test key. */
+  static EngineOptions options() {
+    return EngineOptions.defaults().withKeyProvider(KEYS);
+  }
+
+  static SyncEngine open(String uri) {
+    return SyncEngine.open(StorageConfig.of(uri), options());
+  }
+
   static SyncEngine memoryEngine() {
-    return SyncEngine.open(StorageConfig.of(freshUri()));
+    return open(freshUri());
   }
 
   /**

@@ -102,8 +102,8 @@ final class UserStoreTest {
   @Test
   void users_areSharedByEnginesOnOneStorage() {
     String uri = TestStorages.freshUri();
-    try (SyncEngine one = SyncEngine.open(io.polysync.spi.StorageConfig.of(uri));
-        SyncEngine two = SyncEngine.open(io.polysync.spi.StorageConfig.of(uri))) {
+    try (SyncEngine one = TestStorages.open(uri);
+        SyncEngine two = TestStorages.open(uri)) {
       one.users().create("alice", "pw", List.of());
       assertThat(two.users().authenticate("alice", "pw")).isPresent();
       two.users().setRoles("alice", List.of("staff"));

@@ -1,6 +1,7 @@
 package io.polysync.protocol.couch;
 
 import io.helidon.webserver.WebServer;
+import io.polysync.engine.EngineOptions;
 import io.polysync.engine.SyncEngine;
 import io.polysync.protocol.spi.Authenticator;
 import io.polysync.protocol.spi.FrontEndContext;
@@ -36,7 +37,8 @@ final class TestServer implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(10)).build();
 
   TestServer(Path dir, Map<String, String> settings) {
-    engine = SyncEngine.open(StorageConfig.of("sqlite:" + dir.resolve("test.db")));
+    engine = SyncEngine.open(StorageConfig.of("sqlite:" + dir.resolve("test.db")),
+        EngineOptions.defaults().withKeyFile(dir.resolve("test.key")));
     engine.users().create(ADMIN, PASSWORD, List.of(Principal.ADMIN_ROLE));
     FrontEndContext context = new FrontEndContext(engine, SERVER_ID, new StoreAuthenticator(engine), settings);
     web = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false)

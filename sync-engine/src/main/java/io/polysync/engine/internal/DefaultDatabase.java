@@ -216,7 +216,8 @@ final class DefaultDatabase implements Database {
       List<String> chunk, Map<String, List<Integer>> byId, ParsedDoc[] parsed, WriteOutcome[] out,
       boolean newEdits, int revsLimit) {
     Capabilities caps = storage.capabilities();
-    boolean pushdown = caps.has(Capability.QUERY_PUSHDOWN);
+    // A sealed write carries no clear body for the adapter to index.
+    boolean pushdown = caps.has(Capability.QUERY_PUSHDOWN) && !engine.sealsWrites();
     List<String> pending = chunk;
     for (int attempt = 0; attempt < engine.options.maxWriteAttempts() && !pending.isEmpty(); attempt++) {
       List<String> ids = pending;
@@ -561,7 +562,8 @@ final class DefaultDatabase implements Database {
         int ask = lastId == null ? want : want + 1;
         KeyRange range = new KeyRange(
             start, options.endKey(), options.inclusiveEnd(), options.descending(), false, ask);
-        List<StoredDocument> page = call(() -> storage.documents().range(name, range));
+        List<StoredDocument> page = call(() -> (options.includeDocs() ? storage.documents() : engine.listings())
+            .range(name, range));
         int taken = 0;
         for (StoredDocument sd : page) {
           if (sd.id().equals(lastId)) {
@@ -629,7 +631,8 @@ final class DefaultDatabase implements Database {
         reachedEnd = true;
         break;
       }
-      List<StoredDocument> page = call(() -> storage.documents().changes(name, range));
+      // Without bodies the feed needs only the clear columns: the states stay sealed, unread.
+      List<StoredDocument> page = call(() -> (needTree ? storage.documents() : engine.listings()).changes(name, range));
       for (int i = 0; i < page.size(); i++) {
         StoredDocument sd = page.get(i);
         lastSeq = sd.seq();
@@ -659,7 +662,7 @@ final class DefaultDatabase implements Database {
    */
   private Optional<ChangesResult> pushedDownChanges(ChangesOptions options, Query.Filter selector) {
     long since = options.since();
-    List<StoredDocument> newest = call(() -> storage.documents().changes(
+    List<StoredDocument> newest = call(() -> engine.listings().changes(
         name, new ChangesRange(since, Long.MAX_VALUE, true, 1)));
     long visible = newest.isEmpty() ? since : newest.get(0).seq();
     List<Query.Filter> parts = new ArrayList<>();

@@ -1,9 +1,11 @@
 package io.polysync.engine.internal;
 
+import io.polysync.engine.DataKeyReport;
 import io.polysync.engine.Database;
 import io.polysync.engine.DatabaseInfo;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.EngineOptions;
+import io.polysync.engine.KeyProvider;
 import io.polysync.engine.SecurityObject;
 import io.polysync.engine.SyncEngine;
 import io.polysync.engine.UserStore;
@@ -15,6 +17,8 @@ import io.polysync.spi.SyncException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -30,6 +34,7 @@ public final class DefaultSyncEngine implements SyncEngine {
   private static final int SECURITY_CACHE_LIMIT = 4096;
 
   final Storage storage;
+  private final SealedStorage sealed;
   final EngineOptions options;
   final StateCodec codec;
   final Notifier notifier;
@@ -43,8 +48,9 @@ public final class DefaultSyncEngine implements SyncEngine {
 
   private record CachedLimit(int limit, long loadedAt) {}
 
-  private DefaultSyncEngine(Storage storage, EngineOptions options, boolean ownsStorage) {
+  private DefaultSyncEngine(SealedStorage storage, EngineOptions options, boolean ownsStorage) {
     this.storage = storage;
+    this.sealed = storage;
     this.options = options;
     this.codec = new JsonStateCodec();
     this.notifier = new Notifier(storage.signals());
@@ -56,7 +62,80 @@ public final class DefaultSyncEngine implements SyncEngine {
   public static SyncEngine create(Storage storage, EngineOptions options, boolean ownsStorage) {
     java.util.Objects.requireNonNull(storage, "storage is null");
     java.util.Objects.requireNonNull(options, "options is null");
-    return new DefaultSyncEngine(storage, options, ownsStorage);
+    SealedStorage view = storage instanceof SealedStorage given ? given : seal(storage, options);
+    return new DefaultSyncEngine(view, options, ownsStorage);
+  }
+
+  /**
+   * {@code storage} behind the sealing layer {@code options} ask for: encryption on needs a key
+   * provider (given, the one plugin, or {@code POLYSYNC_MASTER_KEY}), checked now so that a server
+   * without its key fails at start, not at its first write.
+   */
+  public static SealedStorage seal(Storage storage, EngineOptions options) {
+    if (storage instanceof SealedStorage given) {
+      return given;
+    }
+    Optional<KeyProvider> provider = keyProvider(options, DefaultSyncEngine.class.getClassLoader());
+    if (options.encryption()) {
+      provider.orElseThrow().currentKeyId();
+    }
+    return new SealedStorage(storage, options.encryption(), provider);
+  }
+
+  static Optional<KeyProvider> keyProvider(EngineOptions options, ClassLoader loader) {
+    if (options.keyProvider().isPresent()) {
+      return options.keyProvider();
+    }
+    List<KeyProvider> plugins = new java.util.ArrayList<>();
+    try {
+      ServiceLoader.load(KeyProvider.class, loader).forEach(plugins::add);
+    } catch (ServiceConfigurationError e) {
+      throw new SyncException(EngineError.KEY_UNAVAILABLE, "a key provider plugin cannot be loaded: " + e.getMessage(),
+          e);
+    }
+    if (plugins.size() > 1) {
+      throw new SyncException(EngineError.KEY_UNAVAILABLE, "several key provider plugins are installed ("
+          + plugins.stream().map(KeyProvider::name).toList() + "); pass the one to use in EngineOptions");
+    }
+    if (plugins.size() == 1) {
+      return Optional.of(plugins.get(0));
+    }
+    String env = System.getenv(LocalKeys.ENVIRONMENT_VARIABLE);
+    if (env != null && !env.isBlank()) {
+      return Optional.of(LocalKeys.environment());
+    }
+    if (options.encryption()) {
+      throw new SyncException(EngineError.KEY_UNAVAILABLE, "encryption at rest is on and no key was given: use"
+          + " EngineOptions.defaults().withKeyFile(path) (the file is created on first use; keep it, and back it"
+          + " up apart from the data), set " + LocalKeys.ENVIRONMENT_VARIABLE + ", install a KeyProvider plugin,"
+          + " or turn encryption off with EngineOptions.defaults().withEncryption(false)");
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public DataKeyReport dataKeyReport() {
+    return sealed.report(false);
+  }
+
+  @Override
+  public int sealClearUserRecords() {
+    return sealed.sealing() ? users.sealClearRecords(sealed.unopenedLocals()) : 0;
+  }
+
+  @Override
+  public DataKeyReport rewrapDataKeys() {
+    return sealed.report(true);
+  }
+
+  /** Documents for listings that read only the clear columns; see {@link SealedStorage#unopened()}. */
+  io.polysync.spi.DocumentStore listings() {
+    return sealed.unopened();
+  }
+
+  /** Whether new writes are sealed (so a write carries no clear query body). */
+  boolean sealsWrites() {
+    return sealed.sealing();
   }
 
   @Override

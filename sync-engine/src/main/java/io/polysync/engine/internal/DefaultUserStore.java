@@ -201,6 +201,37 @@ final class DefaultUserStore implements UserStore {
     return out;
   }
 
+  /**
+   * Writes the records stored in clear (before encryption at rest was on) again through the
+   * sealing layer, with a compare-and-set on their version; {@code raw} reads below that layer.
+   * Returns how many were sealed. Each one's version changes, which ends that user's sessions.
+   */
+  int sealClearRecords(io.polysync.spi.LocalStore raw) {
+    ensureNamespace();
+    int sealed = 0;
+    for (String key : storage.namespaces().get(NAMESPACE).map(ns -> ns.metadata().keySet()).orElse(Set.of())) {
+      if (!key.startsWith(NAME_KEY)) {
+        continue;
+      }
+      String name = key.substring(NAME_KEY.length());
+      Optional<LocalDocument> stored = raw.get(NAMESPACE, name);
+      if (stored.isEmpty() || SealedStorage.isSealed(stored.get().body())) {
+        continue;
+      }
+      try {
+        storage.locals().put(NAMESPACE, name, stored.get().body(), stored.get().version());
+        records.invalidate(name);
+        sealed++;
+      } catch (SyncException e) {
+        if (e.errorCode() != StorageError.LOCAL_CONFLICT) {
+          throw e;
+        }
+        // Changed meanwhile, so written through the sealing layer already.
+      }
+    }
+    return sealed;
+  }
+
   @Override
   public User create(String name, String password, List<String> roles) {
     checkPassword(password);
