@@ -192,6 +192,9 @@ const live = new Set();
 
 async function runBackend(backend, opts, figuresFile) {
   log(`---- ${backend}: ${opts.processes} processes on one store ----`);
+  // Processes on one database share its key-encryption key (encryption at rest is on by
+  // default): one random key for the run, unless the caller gave one.
+  if (!process.env.POLYSYNC_MASTER_KEY) process.env.POLYSYNC_MASTER_KEY = randomBytes(32).toString('base64');
   const store = await STORES[backend](opts);
   log(`store: ${store.label}`);
   const dir = mkdtempSync(join(tmpdir(), `polysync-scaleout-${backend}-`));
