@@ -23,7 +23,7 @@
 import { execFile as execFileCb, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,7 @@ function parseArgs(argv) {
     postgresql: 'postgresql://postgres@127.0.0.1:5432',
     mariadb: 'mariadb://root@127.0.0.1:3306',
     redis: 'redis://127.0.0.1:6379/0',
+    mongodb: 'mongodb://127.0.0.1:27117',
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -72,6 +73,7 @@ function parseArgs(argv) {
       case '--postgresql': opts.postgresql = value(); break;
       case '--mariadb': opts.mariadb = value(); break;
       case '--redis': opts.redis = value(); break;
+      case '--mongodb': opts.mongodb = value(); break;
       case '-h': case '--help':
         console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n\n')[0].replace(/^\/\/ ?/gm, ''));
         process.exit(0);
@@ -164,6 +166,23 @@ const STORES = {
       },
     };
   },
+};
+
+// MongoDB: a fresh database on a running server (CI starts the mongo-java-server stand-in,
+// io.polysync.adapter.mongo.StandInMain, on 127.0.0.1:27117); the stand-in keeps it in memory.
+STORES.mongodb = async (opts) => {
+  const base = opts.mongodb.replace(/\/+$/, '');
+  const { host, port } = server(base, 27017);
+  await new Promise((res, rej) => {
+    const socket = createConnection({ host, port: Number(port) }, () => { socket.end(); res(); });
+    socket.once('error', (e) => rej(new Error(`nothing listens at ${host}:${port} for MongoDB: ${e.message}`)));
+  });
+  const db = `polysync_scaleout_${randomBytes(5).toString('hex')}`;
+  return {
+    uri: `${base}/${db}`,
+    label: `MongoDB database ${db} at ${host}:${port}`,
+    async remove() {},
+  };
 };
 
 function run(cmd, cwd) {
