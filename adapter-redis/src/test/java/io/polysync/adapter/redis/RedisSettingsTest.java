@@ -112,7 +112,7 @@ final class RedisSettingsTest {
   @Test
   void parse_otherSchemesAndShapes_invalidConfiguration() {
     for (String uri :
-        new String[] {"redis:host", "redis-socket:///tmp/redis.sock", "redis:///0",
+        new String[] {"redis:host", "redis-socket:///run/redis/redis.sock", "redis:///0",
             "redis://host/0?inline.bytes=lots", "redis://user:@host/0"}) {
       SyncException e = refused(StorageConfig.of(uri));
       assertThat(e).as(uri).isNotNull();
