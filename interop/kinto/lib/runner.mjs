@@ -19,6 +19,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFromTemplate, stopServer, tail, tempDir } from './servers.mjs';
 import { KintoHttp, describe } from './http.mjs';
+import { randomBytes } from 'node:crypto';
+
+// Every server this run starts shares one key-encryption key (encryption at rest is on by
+// default): a test may start a second server on the same storage, and the restart test restarts
+// one, so a key per data directory would not do.
+if (!process.env.POLYSYNC_MASTER_KEY) process.env.POLYSYNC_MASTER_KEY = randomBytes(32).toString('base64');
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
