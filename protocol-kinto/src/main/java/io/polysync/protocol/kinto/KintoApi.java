@@ -587,7 +587,13 @@ final class KintoApi {
           .header("Total-Objects", Long.toString(total))
           .header("Total-Records", Long.toString(total));
     }
-    List<Item> page = visible.none ? List.of() : store.page(q, visible.filter, q.after(), q.limit());
+    // One more than the page: a full page with nothing after it gets no Next-Page, which would
+    // cost the client another request for an empty page.
+    List<Item> page = visible.none ? List.of() : store.page(q, visible.filter, q.after(), q.limit() + 1);
+    boolean more = page.size() > q.limit();
+    if (more) {
+      page = page.subList(0, q.limit());
+    }
     ArrayNode data = Json.MAPPER.createArrayNode();
     for (Item item : page) {
       data.add(project(item.toJson(), q.fields()));
@@ -595,7 +601,7 @@ final class KintoApi {
     ObjectNode body = Json.object();
     body.set("data", data);
     KintoResponse res = new KintoResponse(200, body).etag(listTs).header("Last-Modified", httpDate(listTs));
-    if (page.size() == q.limit() && !page.isEmpty()) {
+    if (more) {
       Item last = page.get(page.size() - 1);
       Query.Cursor cursor = io.polysync.spi.QueryEvaluator.cursorAfter(q.sort(), last.candidate());
       res.header("Next-Page", nextPage(r, q.limit(), ListQuery.encodeToken(cursor)));
