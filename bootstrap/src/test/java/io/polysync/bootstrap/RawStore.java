@@ -1,5 +1,10 @@
 package io.polysync.bootstrap;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -27,15 +32,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
 
 /**
  * One backend seen from below the server: a fresh database (or key prefix) of its own, the storage
  * URI that points the server at it, and every byte stored there, read without Polysync.
  *
- * <p>A new backend adds an implementation here and an entry in {@link #all}. MongoDB, once
- * adapter-mongo lands: a {@code mongodb://} URI on a fresh database, and a dump of every
- * document of every collection ({@code listCollectionNames}, then {@code find()} read as raw
- * BSON bytes) plus {@code listIndexes}.
+ * <p>A new backend adds an implementation here and an entry in {@link #all}.
  */
 interface RawStore extends AutoCloseable {
   String name();
@@ -53,7 +57,7 @@ interface RawStore extends AutoCloseable {
   void close() throws Exception;
 
   static List<String> all() {
-    return List.of("sqlite", "h2", "postgresql", "mariadb", "redis");
+    return List.of("sqlite", "h2", "postgresql", "mariadb", "redis", "mongodb");
   }
 
   static RawStore create(String name, Path dir) {
@@ -65,6 +69,7 @@ interface RawStore extends AutoCloseable {
       case "mariadb" -> SqlServer.create("MariaDB", 3306, "jdbc:mariadb://127.0.0.1:3306/%s?user=root",
           "mariadb://root@127.0.0.1:3306/%s", "DROP DATABASE IF EXISTS %s", null);
       case "redis" -> new Redis();
+      case "mongodb" -> new Mongo();
       default -> throw new IllegalArgumentException(name);
     };
   }
@@ -364,6 +369,84 @@ interface RawStore extends AutoCloseable {
       out.write('|');
       if (bytes != null) {
         out.writeBytes(bytes);
+      }
+    }
+  }
+
+  /**
+   * MongoDB: a fresh database on the stand-in (mongo-java-server, in this JVM, oplog on), dumped as
+   * every document of every collection read as raw BSON bytes, plus every index definition. The
+   * stand-in's oplog lives in its {@code local} database and holds the same documents, so it is
+   * dumped too.
+   */
+  final class Mongo implements RawStore {
+    private static MongoServer server;
+    private static int port;
+    private final String database = "polysync_atrest_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+    Mongo() {
+      synchronized (Mongo.class) {
+        if (server == null) {
+          server = new MongoServer(new MemoryBackend());
+          server.enableOplog();
+          port = server.bind().getPort();
+        }
+      }
+    }
+
+    @Override
+    public String name() {
+      return "mongodb";
+    }
+
+    @Override
+    public String storageUri() {
+      return "mongodb://127.0.0.1:" + port + "/" + database;
+    }
+
+    @Override
+    public String dumpWhileRunning() {
+      try (MongoClient client = MongoClients.create(storageUri())) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int documents = dump(client.getDatabase(database), out);
+        if (documents == 0) {
+          throw new AssertionError("no documents in " + database + ": the dump would prove nothing");
+        }
+        dump(client.getDatabase("local"), out);
+        return latin1(out.toByteArray());
+      }
+    }
+
+    private static int dump(MongoDatabase db, ByteArrayOutputStream out) {
+      int documents = 0;
+      for (String name : db.listCollectionNames()) {
+        out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
+        var collection = db.getCollection(name, RawBsonDocument.class);
+        for (RawBsonDocument doc : collection.find()) {
+          documents++;
+          out.write('|');
+          var bytes = doc.getByteBuffer();
+          byte[] copy = new byte[bytes.remaining()];
+          bytes.get(copy);
+          out.writeBytes(copy);
+        }
+        for (Document index : collection.listIndexes()) {
+          out.write('|');
+          out.writeBytes(index.toJson().getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      return documents;
+    }
+
+    @Override
+    public String dumpAfterStop() {
+      return dumpWhileRunning();
+    }
+
+    @Override
+    public void close() {
+      try (MongoClient client = MongoClients.create(storageUri())) {
+        client.getDatabase(database).drop();
       }
     }
   }
