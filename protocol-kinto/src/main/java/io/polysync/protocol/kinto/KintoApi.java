@@ -77,6 +77,7 @@ final class KintoApi {
   final KintoSettings settings;
   private final byte[] defaultBucketKey;
   private final Optional<History> history;
+  private final Optional<PermissionsEndpoint> permissions;
 
   KintoApi(SyncEngine engine, String serverId, KintoSettings settings) {
     this.engine = engine;
@@ -87,6 +88,8 @@ final class KintoApi {
     this.history = settings.history()
         ? Optional.of(new History(engine.systemDatabase(History.DATABASE), settings.historyMaxAgeDays()))
         : Optional.empty();
+    this.permissions = settings.permissionsEndpoint()
+        ? Optional.of(new PermissionsEndpoint(engine, catalog, acl)) : Optional.empty();
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -151,6 +154,12 @@ final class KintoApi {
       }
       case "accounts" -> {
         return Accounts.handle(this, r);
+      }
+      case "permissions" -> {
+        if (s.size() != 1 || permissions.isEmpty()) {
+          throw KintoException.notFound();
+        }
+        return permissions.get().list(r);
       }
       case "buckets" -> {
         if (s.size() == 3 && s.get(2).equals("history") && history.isPresent()) {
@@ -626,7 +635,7 @@ final class KintoApi {
     }
   }
 
-  private static String nextPage(KintoRequest r, int limit, String token) {
+  static String nextPage(KintoRequest r, int limit, String token) {
     StringBuilder url = new StringBuilder(r.base()).append(r.path()).append('?');
     boolean first = true;
     for (Map.Entry<String, String> e : r.params()) {
@@ -1175,6 +1184,9 @@ final class KintoApi {
     capability(caps, "schema", "Validates collection records with JSON schemas.");
     if (history.isPresent()) {
       capability(caps, "history", "Track changes on data.");
+    }
+    if (permissions.isPresent()) {
+      capability(caps, "permissions_endpoint", "The permissions endpoint lists the objects the caller holds permissions on.");
     }
     capability(caps, "changes_events", "A Server-Sent Events stream per collection that tells a client a sync is due.");
     Caller caller = r.caller();

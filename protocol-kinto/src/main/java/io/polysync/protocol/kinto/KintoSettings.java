@@ -19,11 +19,13 @@ import java.util.Optional;
  *     behind a proxy; by default from the request's {@code Host}
  * @param history {@code kinto.history}: keep the history of changes per bucket (off by default)
  * @param historyMaxAgeDays {@code kinto.history.max_age_days}: prune older entries (0 keeps all)
+ * @param permissionsEndpoint {@code kinto.experimental_permissions_endpoint}: serve {@code
+ *     /permissions} (off by default, as in Kinto)
  */
 record KintoSettings(
     int batchMaxRequests, List<String> bucketCreatePrincipals, List<String> accountCreatePrincipals,
     int backoffSeconds, boolean readonly, Optional<String> baseUrl, Optional<RecordValidator> validator,
-    boolean history, long historyMaxAgeDays) {
+    boolean history, long historyMaxAgeDays, boolean permissionsEndpoint) {
 
   /** Checks a record against its collection's JSON schema. */
   interface RecordValidator {
@@ -45,7 +47,8 @@ record KintoSettings(
         context.setting("kinto.http_base").map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s),
         validator,
         Boolean.parseBoolean(context.setting("kinto.history").orElse("false")),
-        context.longSetting("kinto.history.max_age_days", 0));
+        context.longSetting("kinto.history.max_age_days", 0),
+        Boolean.parseBoolean(context.setting("kinto.experimental_permissions_endpoint").orElse("false")));
   }
 
   private static List<String> list(String csv) {

@@ -158,4 +158,62 @@ final class EventsAndSettingsTest {
       assertThat(server.call(null, "GET", "/v1/__version__", null).status()).isEqualTo(200);
     }
   }
+
+  @Test
+  void permissionsEndpoint_listsWhatTheCallerHoldsExplicitly_onlyWhenTurnedOn() {
+    String json = "application/json";
+    try (TestServer off = new TestServer(dir.resolve("off"))) {
+      assertThat(off.call(TestServer.admin(), "GET", "/v1/permissions", null).status()).isEqualTo(404);
+      assertThat(off.call(null, "GET", "/v1/", null).json().path("capabilities").has("permissions_endpoint")).isFalse();
+    }
+    try (TestServer server = new TestServer(dir.resolve("on"), Map.of("kinto.experimental_permissions_endpoint", "true"))) {
+      server.call(null, "PUT", "/v1/accounts/al", "{\"data\":{\"password\":\"p1\"}}", "Content-Type", json);
+      server.call(null, "PUT", "/v1/accounts/bo", "{\"data\":{\"password\":\"p2\"}}", "Content-Type", json);
+      String al = TestServer.basic("al", "p1");
+      String bo = TestServer.basic("bo", "p2");
+      server.call(TestServer.admin(), "PUT", "/v1/buckets/p", "{\"permissions\":{\"write\":[\"account:al\"]}}",
+          "Content-Type", json);
+      server.call(al, "PUT", "/v1/buckets/p/collections/c",
+          "{\"permissions\":{\"record:create\":[\"account:bo\"]}}", "Content-Type", json);
+      server.call(al, "PUT", "/v1/buckets/p/groups/g", "{\"data\":{\"members\":[\"account:bo\"]}}", "Content-Type", json);
+      assertThat(server.call(bo, "PUT", "/v1/buckets/p/collections/c/records/r1", "{\"data\":{\"v\":1}}",
+          "Content-Type", json).status()).isEqualTo(201);
+      assertThat(server.call(bo, "PUT", "/v1/buckets/p/collections/c/records/r2", "{\"data\":{\"v\":2},"
+          + "\"permissions\":{\"read\":[\"/buckets/p/groups/g\"]}}", "Content-Type", json).status()).isEqualTo(201);
+      server.call(bo, "DELETE", "/v1/buckets/p/collections/c/records/r1", null);
+      assertThat(server.call(null, "GET", "/v1/", null).json().path("capabilities").has("permissions_endpoint")).isTrue();
+
+      var alSees = server.call(al, "GET", "/v1/permissions?_sort=uri", null);
+      assertThat(alSees.status()).isEqualTo(200);
+      // The bucket (explicit write) only: the collection and group inherit, so are not listed.
+      assertThat(alSees.json().path("data")).hasSize(1);
+      var bucket = alSees.json().path("data").get(0);
+      assertThat(bucket.path("uri").asText()).isEqualTo("/buckets/p");
+      assertThat(bucket.path("resource_name").asText()).isEqualTo("bucket");
+      assertThat(bucket.path("bucket_id").asText()).isEqualTo("p");
+      assertThat(bucket.path("permissions").toString())
+          .isEqualTo("[\"collection:create\",\"group:create\",\"read\",\"write\"]");
+
+      var boSees = server.call(bo, "GET", "/v1/permissions?_sort=uri", null);
+      assertThat(boSees.header("Total-Objects")).isEqualTo("2");
+      // The collection (record:create) and r2 (write as its author, read through the group);
+      // r1 is deleted, so it is not listed although its permissions are kept for its tombstone.
+      assertThat(boSees.json().path("data").get(0).path("uri").asText()).isEqualTo("/buckets/p/collections/c");
+      assertThat(boSees.json().path("data").get(0).path("permissions").toString()).isEqualTo("[\"record:create\"]");
+      var r2 = boSees.json().path("data").get(1);
+      assertThat(r2.path("uri").asText()).isEqualTo("/buckets/p/collections/c/records/r2");
+      assertThat(r2.path("resource_name").asText()).isEqualTo("record");
+      assertThat(r2.path("record_id").asText()).isEqualTo("r2");
+      assertThat(r2.path("collection_id").asText()).isEqualTo("c");
+      assertThat(r2.path("permissions").toString()).isEqualTo("[\"read\",\"write\"]");
+
+      var filtered = server.call(bo, "GET", "/v1/permissions?resource_name=record", null);
+      assertThat(filtered.json().path("data")).hasSize(1);
+      var paged = server.call(bo, "GET", "/v1/permissions?_sort=uri&_limit=1", null);
+      assertThat(paged.json().path("data")).hasSize(1);
+      assertThat(paged.header("Next-Page")).contains("_token=");
+      assertThat(server.call(null, "GET", "/v1/permissions", null).json().path("data")).isEmpty();
+      assertThat(server.call(bo, "POST", "/v1/permissions", "{}", "Content-Type", json).status()).isEqualTo(405);
+    }
+  }
 }
