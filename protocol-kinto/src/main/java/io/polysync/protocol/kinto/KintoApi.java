@@ -990,8 +990,8 @@ final class KintoApi {
               "Fields starting with _ are reserved (the record is also a CouchDB document)");
         }
       });
-      settings.validator().ifPresent(v -> v.validate(catalog, t, fields));
     }
+    settings.validator().ifPresent(v -> v.validate(catalog, t, fields));
     if (t.level == Level.GROUP) {
       JsonNode members = fields.get("members");
       if (members == null) {

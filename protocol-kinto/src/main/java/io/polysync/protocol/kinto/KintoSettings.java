@@ -27,9 +27,9 @@ record KintoSettings(
     int backoffSeconds, boolean readonly, Optional<String> baseUrl, Optional<RecordValidator> validator,
     boolean history, long historyMaxAgeDays, boolean permissionsEndpoint) {
 
-  /** Checks a record against its collection's JSON schema. */
+  /** Checks an object about to be written (any level) against the JSON schemas that apply to it. */
   interface RecordValidator {
-    void validate(Catalog catalog, KintoApi.Target record, com.fasterxml.jackson.databind.node.ObjectNode fields);
+    void validate(Catalog catalog, KintoApi.Target target, com.fasterxml.jackson.databind.node.ObjectNode fields);
   }
 
   KintoSettings {

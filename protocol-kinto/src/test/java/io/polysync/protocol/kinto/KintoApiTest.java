@@ -290,6 +290,38 @@ final class KintoApiTest {
   }
 
   @Test
+  void schema_bucketSchemasValidateCollectionsGroupsAndRecords_brokenSchemasRefused() {
+    assertThat(put(TestServer.admin(), "/v1/buckets/sb", """
+        {"data":{"record:schema":{"type":"object","required":["title"]},
+                 "collection:schema":{"type":"object","properties":{"label":{"type":"string"}}},
+                 "group:schema":{"type":"object","properties":{"members":{"maxItems":1}}}}}""")
+        .status()).isEqualTo(201);
+    var badCollection = put(TestServer.admin(), "/v1/buckets/sb/collections/c", "{\"data\":{\"label\":7}}");
+    assertThat(badCollection.status()).isEqualTo(400);
+    assertThat(badCollection.json().path("errno").asInt()).isEqualTo(107);
+    assertThat(put(TestServer.admin(), "/v1/buckets/sb/collections/c", """
+        {"data":{"label":"ok","schema":{"type":"object","properties":{"title":{"type":"string"}}}}}""")
+        .status()).isEqualTo(201);
+    assertThat(put(TestServer.admin(), "/v1/buckets/sb/groups/g", "{\"data\":{\"members\":[\"a\",\"b\"]}}")
+        .status()).isEqualTo(400);
+    assertThat(put(TestServer.admin(), "/v1/buckets/sb/groups/g", "{\"data\":{\"members\":[\"a\"]}}")
+        .status()).isEqualTo(201);
+    // A record must pass the bucket's record:schema (title required) and the collection's (a string).
+    assertThat(put(TestServer.admin(), "/v1/buckets/sb/collections/c/records/r", "{\"data\":{\"x\":1}}")
+        .status()).isEqualTo(400);
+    assertThat(put(TestServer.admin(), "/v1/buckets/sb/collections/c/records/r", "{\"data\":{\"title\":1}}")
+        .status()).isEqualTo(400);
+    assertThat(put(TestServer.admin(), "/v1/buckets/sb/collections/c/records/r", "{\"data\":{\"title\":\"t\"}}")
+        .status()).isEqualTo(201);
+    // A schema that is not one is refused where it is set, not at the next write it would check.
+    var brokenCollection = put(TestServer.admin(), "/v1/buckets/sb/collections/d", "{\"data\":{\"schema\":{\"type\":12}}}");
+    assertThat(brokenCollection.status()).isEqualTo(400);
+    assertThat(brokenCollection.json().path("details").get(0).path("name").asText()).isEqualTo("data.schema");
+    assertThat(put(TestServer.admin(), "/v1/buckets/sb2", "{\"data\":{\"record:schema\":\"nope\"}}").status())
+        .isEqualTo(400);
+  }
+
+  @Test
   void crossProtocol_recordIsADocumentAndDocumentIsARecord() {
     put(TestServer.admin(), "/v1/buckets/b1", "{}");
     put(TestServer.admin(), "/v1/buckets/b1/collections/myTasks", "{}");
