@@ -128,6 +128,7 @@ final class Server implements AutoCloseable {
           engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings());
       SyncEngine theEngine = engine;
       Optional<Https> https = https(options, console);
+      ErrorsPage errorsPage = ErrorsPage.load();
       var builder = WebServer.builder();
       https.ifPresent(h -> builder.tls(h.tls()));
       WebServer web = builder
@@ -142,6 +143,8 @@ final class Server implements AutoCloseable {
           // them only after a 414; Helidon's default request line is far shorter than CouchDB's.
           .addProtocol(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).build())
           .routing(routing -> {
+            // Before the front-ends: the CouchDB one answers every path it is given.
+            errorsPage.mount(routing);
             for (ProtocolFrontEnd frontEnd : frontEnds) {
               frontEnd.mount(routing, context);
               LOG.log(System.Logger.Level.INFO, "front-end " + frontEnd.name() + " (SPI "

@@ -10,6 +10,7 @@ import io.polysync.engine.DatabaseInfo;
 import io.polysync.engine.Permission;
 import io.polysync.engine.SyncEngine;
 import io.polysync.engine.UserContext;
+import io.polysync.protocol.spi.ErrorDocs;
 import io.polysync.protocol.spi.FrontEndContext;
 import io.polysync.protocol.spi.Principal;
 import io.polysync.spi.SyncException;
@@ -124,6 +125,7 @@ final class CouchRouter {
     ObjectNode body = Exchange.object().put("error", error).put("reason", reason);
     res.status(status);
     res.header(HeaderNames.CONTENT_TYPE, Exchange.JSON_TYPE);
+    res.header(HeaderNames.LINK, ErrorDocs.helpLinkHeader(ErrorDocs.couch(error)));
     try {
       res.send(Exchange.JSON.writeValueAsBytes(body));
     } catch (IOException e) {
@@ -147,6 +149,8 @@ final class CouchRouter {
       ex.res.header(HeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
     }
     try {
+      // CouchDB clients compare error bodies, so the link to the explanation is a header.
+      ex.res.header(HeaderNames.LINK, ErrorDocs.helpLinkHeader(ErrorDocs.couch(error)));
       ex.send(status, Exchange.object().put("error", error).put("reason", reason));
     } catch (RuntimeException e) {
       // Headers already went out (a feed that failed mid-stream): nothing more can be said.

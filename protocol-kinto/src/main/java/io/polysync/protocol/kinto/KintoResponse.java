@@ -1,6 +1,7 @@
 package io.polysync.protocol.kinto;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.polysync.protocol.spi.ErrorDocs;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,6 +32,7 @@ final class KintoResponse {
     body.put("error", e.error());
     body.put("message", e.getMessage());
     e.detailsNode().ifPresent(d -> body.set("details", d));
+    body.put("info", ErrorDocs.kinto(e.errno));
     KintoResponse r = new KintoResponse(e.status, body);
     e.headers.forEach(r::header);
     return r;
