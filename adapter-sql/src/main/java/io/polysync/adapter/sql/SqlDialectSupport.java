@@ -97,6 +97,15 @@ abstract class SqlDialectSupport {
     }
   }
 
+  /**
+   * Runs a write (a transaction or a statement that writes) of this process. By default it just
+   * runs; a backend whose database takes one writer at a time may queue this process's writers
+   * here rather than in the database's own busy wait.
+   */
+  <T> T write(java.util.function.Supplier<T> work) {
+    return work.get();
+  }
+
   /** Whether the namespace row can be locked with {@code SELECT ... FOR UPDATE}. */
   boolean lockRowsForUpdate() {
     return true;

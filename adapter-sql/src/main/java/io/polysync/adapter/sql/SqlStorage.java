@@ -224,7 +224,10 @@ final class SqlStorage implements Storage {
     for (int attempt = 1; ; attempt++) {
       ensureOpen();
       try {
-        return transaction ? dsl.transactionResult(cfg -> work.apply(cfg.dsl())) : work.apply(dsl);
+        if (readOnly) {
+          return work.apply(dsl);
+        }
+        return support.write(() -> transaction ? dsl.transactionResult(cfg -> work.apply(cfg.dsl())) : work.apply(dsl));
       } catch (SyncException e) {
         throw e;
       } catch (RuntimeException e) {
