@@ -11,6 +11,7 @@ import io.polysync.engine.Permission;
 import io.polysync.engine.SyncEngine;
 import io.polysync.engine.UserContext;
 import io.polysync.protocol.spi.FrontEndContext;
+import io.polysync.protocol.spi.PerUserDatabases;
 import io.polysync.protocol.spi.Principal;
 import io.polysync.spi.SyncException;
 import java.io.IOException;
@@ -58,11 +59,11 @@ final class CouchRouter {
     this.engine = context.engine();
     this.maxRequestBytes = context.longSetting("couch.max_http_request_size", DEFAULT_MAX_REQUEST_BYTES);
     long maxDocumentBytes = context.longSetting("couch.max_document_size", DEFAULT_MAX_DOCUMENT_BYTES);
-    this.session = new SessionApi(context.authenticator());
+    this.session = new SessionApi(context.authenticator(), context.authenticators());
     this.documents = new DocumentApi(maxDocumentBytes);
     this.databases = new DatabaseApi(engine, documents, maxDocumentBytes);
     this.changes = new ChangesApi(engine);
-    this.users = new UsersApi(engine.users());
+    this.users = new UsersApi(engine.users(), PerUserDatabases.of(context));
     this.cors = new Cors(context.setting("couch.cors.origins").orElse("*"));
     this.serverTiming = context.setting("couch.server_timing").map(Boolean::parseBoolean).orElse(false);
   }

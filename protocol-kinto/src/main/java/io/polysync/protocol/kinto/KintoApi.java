@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polysync.engine.Database;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.SyncEngine;
+import io.polysync.protocol.spi.PerUserDatabases;
 import io.polysync.engine.UserContext;
 import io.polysync.spi.ErrorCategory;
 import io.polysync.spi.JsonValue;
@@ -77,8 +78,25 @@ final class KintoApi {
   final KintoSettings settings;
   private final byte[] defaultBucketKey;
   private final Optional<History> history;
+  final PerUserDatabases perUser;
+  private final Optional<OpenId> openId;
+
+  /**
+   * The OpenID Connect issuer whose bearer tokens the server accepts, for the root's {@code openid}
+   * capability.
+   *
+   * @param audience the token audience, which is the client id registered with the issuer
+   */
+  record OpenId(String issuer, String audience) {}
 
   KintoApi(SyncEngine engine, String serverId, KintoSettings settings) {
+    this(engine, serverId, settings, PerUserDatabases.of(engine, java.util.Map.of()), Optional.empty());
+  }
+
+  KintoApi(SyncEngine engine, String serverId, KintoSettings settings, PerUserDatabases perUser,
+      Optional<OpenId> openId) {
+    this.perUser = perUser;
+    this.openId = openId;
     this.engine = engine;
     this.catalog = new Catalog(engine.systemDatabase(Catalog.DATABASE));
     this.acl = engine.systemDatabase(RecordStore.ACL_DATABASE);
@@ -1177,6 +1195,14 @@ final class KintoApi {
       capability(caps, "history", "Track changes on data.");
     }
     capability(caps, "changes_events", "A Server-Sent Events stream per collection that tells a client a sync is due.");
+    openId.ifPresent(o -> {
+      // Kinto's shape; there is no auth_path: Polysync checks tokens, it does not run the login flow.
+      ObjectNode provider = capability(caps, "openid", "OpenID connect support.").putArray("providers").addObject();
+      provider.put("name", "oidc");
+      provider.put("issuer", o.issuer());
+      provider.put("client_id", o.audience());
+      provider.put("header_type", "Bearer");
+    });
     Caller caller = r.caller();
     if (caller.authenticated()) {
       ObjectNode user = body.putObject("user");
