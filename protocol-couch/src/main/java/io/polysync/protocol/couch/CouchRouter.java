@@ -138,7 +138,11 @@ final class CouchRouter {
     }
     // The CouchDB replicator retries with Basic only when asked to; a browser holding a cookie
     // session must not get a password dialog.
-    if (status == 401 && (ex.header(HeaderNames.AUTHORIZATION).isPresent() || !SessionApi.hasCookie(ex))) {
+    Optional<String> authorization = ex.header(HeaderNames.AUTHORIZATION);
+    if (status == 401 && authorization.isPresent() && authorization.get().regionMatches(true, 0, "Bearer", 0, 6)) {
+      // RFC 6750: a rejected bearer token is answered with a bearer challenge, not a password dialog.
+      ex.res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+    } else if (status == 401 && (authorization.isPresent() || !SessionApi.hasCookie(ex))) {
       ex.res.header(HeaderNames.WWW_AUTHENTICATE, "Basic realm=\"server\"");
     }
     // 503: the storage is out of reach for now (a restart, a failover). The request may be sent
