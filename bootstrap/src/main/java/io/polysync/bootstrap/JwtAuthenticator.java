@@ -62,7 +62,7 @@ final class JwtAuthenticator implements HttpAuthenticator {
       List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
 
   /** What the settings say. */
-  record Settings(String issuer, Optional<URI> jwksUri, String audience, String userClaim,
+  record Settings(String issuer, Optional<URI> jwksUri, String audience, String userClaim, String userPrefix,
       Optional<String> rolesClaim, Set<JWSAlgorithm> algorithms, Duration clockSkew, Duration cacheLifetime,
       Duration refreshInterval) {}
 
@@ -115,7 +115,7 @@ final class JwtAuthenticator implements HttpAuthenticator {
       return AuthResult.rejected(NAME, "claim " + settings.userClaim() + " is not a non-empty string");
     }
     List<String> roles = settings.rolesClaim().map(path -> roles(claims.getClaims(), path)).orElse(List.of());
-    return AuthResult.authenticated(NAME, new Principal(name, roles));
+    return AuthResult.authenticated(NAME, new Principal(settings.userPrefix() + name, roles));
   }
 
   /**

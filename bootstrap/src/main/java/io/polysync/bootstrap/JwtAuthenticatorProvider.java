@@ -14,7 +14,8 @@ import java.util.Set;
  * Bearer JWTs of an OpenID Connect issuer ({@link JwtAuthenticator}), on when {@code
  * auth.jwt.issuer} is set. Settings: {@code auth.jwt.issuer}, {@code auth.jwt.audience}
  * (required), {@code auth.jwt.jwks_uri} (else discovered), {@code auth.jwt.user_claim} ({@code
- * sub}), {@code auth.jwt.roles_claim} (none; a dotted path such as {@code realm_access.roles}),
+ * sub}), {@code auth.jwt.user_prefix} (none; {@code oidc:} keeps token users apart from stored
+ * accounts, whose names cannot hold a colon), {@code auth.jwt.roles_claim} (none; a dotted path such as {@code realm_access.roles}),
  * {@code auth.jwt.algorithms} (RS*, PS*, ES*), {@code auth.jwt.clock_skew_seconds} (60), {@code
  * auth.jwt.jwks_cache_seconds} (300), {@code auth.jwt.jwks_refresh_min_seconds} (30).
  */
@@ -71,6 +72,7 @@ public final class JwtAuthenticatorProvider implements HttpAuthenticatorProvider
         context.setting("auth.jwt.jwks_uri").map(u -> JwtAuthenticator.checkedUri("auth.jwt.jwks_uri", u)),
         audience,
         context.setting("auth.jwt.user_claim").orElse("sub"),
+        context.setting("auth.jwt.user_prefix").orElse(""),
         context.setting("auth.jwt.roles_claim"),
         algorithms,
         Duration.ofSeconds(nonNegative(context, "auth.jwt.clock_skew_seconds", 60)),

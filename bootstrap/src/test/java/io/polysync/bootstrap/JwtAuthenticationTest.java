@@ -170,10 +170,34 @@ final class JwtAuthenticationTest {
       assertThat(record.statusCode()).isEqualTo(201);
       HttpResponse<String> read = http.get("/v1/buckets/default/collections/tasks/records/t1", alice);
       assertThat(TestHttp.json(read).at("/data/title").asText()).isEqualTo("write tests");
+      // A /batch sub-request carrying its own token runs as that user.
+      HttpResponse<String> batch = http.send("POST", "/v1/batch", "{\"requests\":[{\"method\":\"GET\","
+          + "\"path\":\"/buckets/default/collections/tasks/records/t1\",\"headers\":{\"Authorization\":\""
+          + alice + "\"}}]}", Map.of());
+      assertThat(batch.statusCode()).isEqualTo(200);
+      assertThat(TestHttp.json(batch).at("/responses/0/status").asInt()).isEqualTo(200);
+      assertThat(TestHttp.json(batch).at("/responses/0/body/data/title").asText()).isEqualTo("write tests");
       // Anonymous callers have no default bucket.
       assertThat(http.get("/v1/buckets/default/collections/tasks/records/t1", null).statusCode()).isEqualTo(401);
       assertThat(discoveryFetches.get()).isEqualTo(1);
       assertThat(jwksFetches.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void userPrefix_keepsTokenUsersApartFromStoredAccounts() throws Exception {
+    try (Server server = start(Map.of("auth.jwt.user_prefix", "oidc:"))) {
+      TestHttp http = new TestHttp(server.port());
+      // A stranger signs up locally with the name the provider gives alice...
+      assertThat(http.put("/_users/org.couchdb.user:alice",
+          "{\"name\":\"alice\",\"password\":\"guess\",\"roles\":[],\"type\":\"user\"}", null).statusCode())
+          .isEqualTo(201);
+      String alice = TestHttp.bearer(token(claims("alice").build()));
+      assertThat(TestHttp.json(http.get("/_session", alice)).at("/userCtx/name").asText()).isEqualTo("oidc:alice");
+      assertThat(TestHttp.json(http.get("/v1/", alice)).at("/user/id").asText()).isEqualTo("account:oidc:alice");
+      // ...but gets a different user, and a different default bucket.
+      assertThat(TestHttp.json(http.get("/v1/", TestHttp.basic("alice", "guess"))).at("/user/bucket").asText())
+          .isNotEqualTo(TestHttp.json(http.get("/v1/", alice)).at("/user/bucket").asText());
     }
   }
 
