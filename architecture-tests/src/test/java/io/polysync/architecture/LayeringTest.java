@@ -156,6 +156,15 @@ final class LayeringTest {
           .allowEmptyShould(true);
 
   @ArchTest
+  static final ArchRule TOKEN_LIBRARIES_STAY_IN_BOOTSTRAP =
+      noClasses()
+          .that().resideOutsideOfPackage("io.polysync.bootstrap..")
+          .should().dependOnClassesThat().resideInAnyPackage("com.nimbusds..")
+          .because("front-ends learn who is calling from protocol-spi's HttpAuthenticator chain, so"
+              + " every protocol accepts the same credentials. Check a new kind of token in an"
+              + " HttpAuthenticatorProvider plugin (bootstrap's JwtAuthenticator), not in a front-end");
+
+  @ArchTest
   static final ArchRule SQL_DRIVERS_STAY_IN_ADAPTER_SQL =
       noClasses()
           .that().resideOutsideOfPackage("io.polysync.adapter.sql..")

@@ -12,11 +12,13 @@ import io.polysync.adapter.fixture.EngineCallingAdapter;
 import io.polysync.adapter.fixture.InternalPeekingAdapter;
 import io.polysync.adapter.otherfixture.NeighbourCallingAdapter;
 import io.polysync.bootstrap.fixture.BootstrapFixture;
+import io.polysync.bootstrap.fixture.TokenCheckingBootstrap;
 import io.polysync.engine.fixture.BootstrapCallingEngine;
 import io.polysync.engine.fixture.EngineFixture;
 import io.polysync.engine.fixture.JdbcUsingEngine;
 import io.polysync.engine.fixture.internal.InternalFixture;
 import io.polysync.protocol.fixture.AdapterCallingProtocol;
+import io.polysync.protocol.fixture.TokenParsingProtocol;
 import io.polysync.spi.fixture.GoodValue;
 import io.polysync.spi.fixture.MutableValue;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,18 @@ final class RulesCatchViolationsTest {
   private static EvaluationResult evaluate(ArchRule rule, Class<?>... fixtures) {
     JavaClasses classes = new ClassFileImporter().importClasses(fixtures);
     return rule.evaluate(classes);
+  }
+
+  @Test
+  void tokenLibrariesStayInBootstrap_protocolParsingTokens() {
+    assertThat(evaluate(LayeringTest.TOKEN_LIBRARIES_STAY_IN_BOOTSTRAP, TokenParsingProtocol.class).hasViolation())
+        .isTrue();
+  }
+
+  @Test
+  void tokenLibrariesStayInBootstrap_bootstrapAuthenticator() {
+    assertThat(evaluate(LayeringTest.TOKEN_LIBRARIES_STAY_IN_BOOTSTRAP,
+        TokenCheckingBootstrap.class, AdapterCallingProtocol.class).hasViolation()).isFalse();
   }
 
   @Test

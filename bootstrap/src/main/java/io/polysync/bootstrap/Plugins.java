@@ -1,5 +1,8 @@
 package io.polysync.bootstrap;
 
+import io.polysync.protocol.spi.AuthenticatorContext;
+import io.polysync.protocol.spi.HttpAuthenticator;
+import io.polysync.protocol.spi.HttpAuthenticatorProvider;
 import io.polysync.protocol.spi.ProtocolFrontEnd;
 import io.polysync.spi.StorageProvider;
 import io.polysync.spi.Storages;
@@ -9,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
@@ -45,6 +49,48 @@ final class Plugins {
           + provider.spiVersion() + "): " + String.join(", ", new TreeSet<>(provider.schemes())));
     }
     return providers;
+  }
+
+  /**
+   * The HTTP authenticators the settings switch on, in the order to ask them. A provider whose
+   * settings are wrong stops the server with its message.
+   */
+  static List<HttpAuthenticator> authenticators(ClassLoader loader, AuthenticatorContext context) {
+    List<HttpAuthenticatorProvider> providers = new ArrayList<>();
+    try {
+      for (HttpAuthenticatorProvider provider : ServiceLoader.load(HttpAuthenticatorProvider.class, loader)) {
+        providers.add(provider);
+      }
+    } catch (ServiceConfigurationError e) {
+      throw new StartupException("an authenticator failed to load: " + e.getMessage(), e);
+    }
+    Map<String, String> names = new HashMap<>();
+    for (HttpAuthenticatorProvider provider : providers) {
+      String previous = names.putIfAbsent(provider.name(), provider.getClass().getName());
+      if (previous != null) {
+        throw new StartupException("two authenticators are named " + provider.name() + ": " + previous
+            + " and " + provider.getClass().getName());
+      }
+    }
+    providers.sort(Comparator.comparingInt(HttpAuthenticatorProvider::order)
+        .thenComparing(HttpAuthenticatorProvider::name));
+    List<HttpAuthenticator> chain = new ArrayList<>();
+    for (HttpAuthenticatorProvider provider : providers) {
+      Optional<HttpAuthenticator> authenticator;
+      try {
+        authenticator = provider.create(context);
+      } catch (IllegalArgumentException e) {
+        throw new StartupException("authenticator " + provider.name() + ": " + e.getMessage(), e);
+      }
+      authenticator.ifPresent(a -> {
+        chain.add(a);
+        LOG.log(System.Logger.Level.INFO, "authenticator " + a.name() + " (order " + provider.order() + ")");
+      });
+    }
+    if (chain.isEmpty()) {
+      LOG.log(System.Logger.Level.WARNING, "no authenticator is on: every request is anonymous");
+    }
+    return List.copyOf(chain);
   }
 
   static List<ProtocolFrontEnd> frontEnds(ClassLoader loader) {

@@ -12,7 +12,10 @@ import io.polysync.engine.SyncEngine;
 import io.polysync.engine.User;
 import io.polysync.engine.UserContext;
 import io.polysync.engine.UserStore;
+import io.polysync.protocol.spi.AuthenticatorContext;
 import io.polysync.protocol.spi.FrontEndContext;
+import io.polysync.protocol.spi.HttpAuthenticator;
+import io.polysync.protocol.spi.PerUserDatabases;
 import io.polysync.protocol.spi.ProtocolFrontEnd;
 import io.polysync.spi.Storage;
 import io.polysync.spi.StorageConfig;
@@ -124,8 +127,11 @@ final class Server implements AutoCloseable {
       ensureAdmin(storage, engine.users(), records, options, console);
       UserAuthenticator authenticator = new UserAuthenticator(engine.users(),
           Base64.getDecoder().decode(records.get(SystemRecords.SESSION_KEY)), Clock.systemUTC());
+      List<HttpAuthenticator> authenticators = Plugins.authenticators(loader,
+          new AuthenticatorContext(authenticator, options.settings()));
       FrontEndContext context = new FrontEndContext(
-          engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings());
+          engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings(), authenticators);
+      ensurePerUserDatabases(engine, options.settings());
       SyncEngine theEngine = engine;
       Optional<Https> https = https(options, console);
       ErrorsPage errorsPage = ErrorsPage.load();
@@ -177,6 +183,20 @@ final class Server implements AutoCloseable {
         throw new StartupException("storage " + config.redactedUri() + ": " + se.getMessage(), e);
       }
       throw e;
+    }
+  }
+
+  /** With {@code couch.peruser.enabled}, users who signed up before get their database now. */
+  private static void ensurePerUserDatabases(SyncEngine engine, Map<String, String> settings) {
+    PerUserDatabases perUser;
+    try {
+      perUser = PerUserDatabases.of(engine, settings);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+    if (perUser.enabled()) {
+      int created = perUser.ensureAll();
+      LOG.log(System.Logger.Level.INFO, "per-user databases: on (" + created + " created for existing users)");
     }
   }
 

@@ -12,6 +12,7 @@ import io.polysync.engine.SyncEngine;
 import io.polysync.engine.UserContext;
 import io.polysync.protocol.spi.ErrorDocs;
 import io.polysync.protocol.spi.FrontEndContext;
+import io.polysync.protocol.spi.PerUserDatabases;
 import io.polysync.protocol.spi.Principal;
 import io.polysync.spi.SyncException;
 import java.io.IOException;
@@ -59,11 +60,11 @@ final class CouchRouter {
     this.engine = context.engine();
     this.maxRequestBytes = context.longSetting("couch.max_http_request_size", DEFAULT_MAX_REQUEST_BYTES);
     long maxDocumentBytes = context.longSetting("couch.max_document_size", DEFAULT_MAX_DOCUMENT_BYTES);
-    this.session = new SessionApi(context.authenticator());
+    this.session = new SessionApi(context.authenticator(), context.authenticators());
     this.documents = new DocumentApi(maxDocumentBytes);
     this.databases = new DatabaseApi(engine, documents, maxDocumentBytes);
     this.changes = new ChangesApi(engine);
-    this.users = new UsersApi(engine.users());
+    this.users = new UsersApi(engine.users(), PerUserDatabases.of(context));
     this.cors = new Cors(context.setting("couch.cors.origins").orElse("*"));
     this.serverTiming = context.setting("couch.server_timing").map(Boolean::parseBoolean).orElse(false);
   }
@@ -139,7 +140,11 @@ final class CouchRouter {
     }
     // The CouchDB replicator retries with Basic only when asked to; a browser holding a cookie
     // session must not get a password dialog.
-    if (status == 401 && (ex.header(HeaderNames.AUTHORIZATION).isPresent() || !SessionApi.hasCookie(ex))) {
+    Optional<String> authorization = ex.header(HeaderNames.AUTHORIZATION);
+    if (status == 401 && authorization.isPresent() && authorization.get().regionMatches(true, 0, "Bearer", 0, 6)) {
+      // RFC 6750: a rejected bearer token is answered with a bearer challenge, not a password dialog.
+      ex.res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+    } else if (status == 401 && (authorization.isPresent() || !SessionApi.hasCookie(ex))) {
       ex.res.header(HeaderNames.WWW_AUTHENTICATE, "Basic realm=\"server\"");
     }
     // 503: the storage is out of reach for now (a restart, a failover). The request may be sent

@@ -1,50 +1,60 @@
 package io.polysync.protocol.couch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
+import io.polysync.protocol.spi.AuthResult;
 import io.polysync.protocol.spi.Authenticator;
+import io.polysync.protocol.spi.FrontEndContext;
+import io.polysync.protocol.spi.HttpAuthenticator;
 import io.polysync.protocol.spi.Principal;
+import io.polysync.protocol.spi.RequestHeaders;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Basic and cookie ({@code AuthSession}) authentication, and {@code /_session}. */
+/**
+ * Authentication by the server's chain of {@link HttpAuthenticator}s (Basic, the {@code
+ * AuthSession} cookie, and whatever else is on: bearer tokens, a trusted proxy), and {@code
+ * /_session}.
+ */
 final class SessionApi {
-  static final String COOKIE = "AuthSession";
+  private static final System.Logger LOG = System.getLogger(SessionApi.class.getName());
+  static final String COOKIE = FrontEndContext.SESSION_COOKIE;
 
   private final Authenticator authenticator;
+  private final List<HttpAuthenticator> chain;
 
-  SessionApi(Authenticator authenticator) {
+  SessionApi(Authenticator authenticator, List<HttpAuthenticator> chain) {
     this.authenticator = authenticator;
+    this.chain = List.copyOf(chain);
   }
 
-  /** Basic credentials when sent (wrong ones are a 401 even with a cookie), else the session cookie. */
+  /**
+   * The caller, by the first authenticator that finds its credentials; wrong credentials of any
+   * kind are a 401 even with a good cookie, as in CouchDB. The 401 says nothing of why.
+   */
   Optional<Principal> authenticate(Exchange ex) {
-    Optional<String> authorization = ex.header(HeaderNames.AUTHORIZATION);
-    if (authorization.isPresent() && authorization.get().regionMatches(true, 0, "Basic ", 0, 6)) {
-      String decoded;
-      try {
-        decoded = new String(Base64.getDecoder().decode(authorization.get().substring(6).trim()),
-            StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        throw new CouchException(401, "unauthorized", "Name or password is incorrect.");
-      }
-      int colon = decoded.indexOf(':');
-      if (colon < 0) {
-        throw new CouchException(401, "unauthorized", "Name or password is incorrect.");
-      }
-      Optional<Principal> principal =
-          authenticator.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1));
-      if (principal.isEmpty()) {
-        throw new CouchException(401, "unauthorized", "Name or password is incorrect.");
-      }
-      return principal;
+    return authenticated(ex).map(AuthResult.Authenticated::principal);
+  }
+
+  private Optional<AuthResult.Authenticated> authenticated(Exchange ex) {
+    AuthResult result = HttpAuthenticator.first(chain, headers(ex));
+    if (result instanceof AuthResult.Rejected rejected) {
+      LOG.log(System.Logger.Level.DEBUG, () -> "credentials rejected by " + rejected.handler() + ": "
+          + rejected.detail());
+      throw new CouchException(401, "unauthorized", rejected.handler().equals("default")
+          ? "Name or password is incorrect." : "The credentials are not valid.");
     }
-    return cookie(ex).flatMap(authenticator::verifySession);
+    return result instanceof AuthResult.Authenticated a ? Optional.of(a) : Optional.empty();
+  }
+
+  static RequestHeaders headers(Exchange ex) {
+    return name -> ex.req.headers().all(HeaderNames.create(name), List::of);
   }
 
   static boolean hasCookie(Exchange ex) {
@@ -68,8 +78,8 @@ final class SessionApi {
     switch (ex.method) {
       case "GET", "HEAD" -> {
         // Wrong Basic credentials are a 401 here too, as in CouchDB.
-        Optional<Principal> principal = authenticate(ex);
-        String how = principal.isPresent() && ex.header(HeaderNames.AUTHORIZATION).isEmpty() ? "cookie" : "default";
+        Optional<AuthResult.Authenticated> who = authenticated(ex);
+        Optional<Principal> principal = who.map(AuthResult.Authenticated::principal);
         ObjectNode body = Exchange.object().put("ok", true);
         ObjectNode userCtx = body.putObject("userCtx");
         if (principal.isPresent()) {
@@ -80,10 +90,9 @@ final class SessionApi {
           userCtx.putArray("roles");
         }
         ObjectNode info = body.putObject("info");
-        info.putArray("authentication_handlers").add("cookie").add("default");
-        if (principal.isPresent()) {
-          info.put("authenticated", how);
-        }
+        ArrayNode handlers = info.putArray("authentication_handlers");
+        chain.forEach(h -> handlers.add(h.name()));
+        who.ifPresent(a -> info.put("authenticated", a.handler()));
         ex.send(200, body);
       }
       case "POST" -> login(ex);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polysync.engine.User;
 import io.polysync.engine.UserContext;
 import io.polysync.engine.UserStore;
+import io.polysync.protocol.spi.PerUserDatabases;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -26,9 +27,11 @@ final class UsersApi {
   static final String PREFIX = "org.couchdb.user:";
 
   private final UserStore users;
+  private final PerUserDatabases perUser;
 
-  UsersApi(UserStore users) {
+  UsersApi(UserStore users, PerUserDatabases perUser) {
     this.users = users;
+    this.perUser = perUser;
   }
 
   void handle(Exchange ex, UserContext caller, List<String> rest) {
@@ -81,6 +84,7 @@ final class UsersApi {
       }
       String pw = password.orElseThrow(() -> CouchException.badRequest("A new user needs a password."));
       written = users.create(name, pw, roles.orElse(List.of()));
+      perUser.userCreated(name);
     } else {
       if (!mayManage(caller, name)) {
         if (!caller.authenticated()) {
@@ -109,6 +113,7 @@ final class UsersApi {
     }
     User user = users.get(name).orElseThrow(() -> CouchException.notFound("missing"));
     users.delete(name);
+    perUser.userDeleted(name);
     ex.send(200, Exchange.object().put("ok", true).put("id", PREFIX + name).put("rev", rev(user)));
   }
 

@@ -51,6 +51,7 @@ final class Accounts {
       case "DELETE" -> {
         User user = owned(api, caller, id);
         api.engine.users().delete(user.name());
+        api.perUser.userDeleted(user.name());
         ObjectNode body = Json.object();
         ObjectNode data = body.putObject("data");
         data.put("id", user.name());
@@ -134,7 +135,9 @@ final class Accounts {
       if (!may) {
         throw KintoApi.denied(caller);
       }
-      return response(201, api.engine.users().create(id, password.asText(), List.of()));
+      User created = api.engine.users().create(id, password.asText(), List.of());
+      api.perUser.userCreated(id);
+      return response(201, created);
     } catch (SyncException e) {
       if (e.errorCode() == EngineError.USER_EXISTS) {
         throw new KintoException(412, KintoException.MODIFIED_MEANWHILE, "Resource was modified meanwhile");

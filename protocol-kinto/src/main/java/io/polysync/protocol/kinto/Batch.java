@@ -29,7 +29,7 @@ final class Batch {
   /** A parsed sub-request and its target when it is a batchable record write. */
   private record Sub(String path, KintoRequest request, KintoApi.Target recordTarget) {}
 
-  static KintoResponse handle(KintoApi api, KintoRequest r, Function<String, Caller> authenticate) {
+  static KintoResponse handle(KintoApi api, KintoRequest r, Function<Map<String, String>, Caller> authenticate) {
     KintoApi.requireMethod(r, "POST");
     JsonNode body = Json.parse(r.body());
     if (!body.isObject()) {
@@ -114,7 +114,7 @@ final class Batch {
   }
 
   private static Sub parse(KintoApi api, KintoRequest parent, int index, JsonNode raw, JsonNode defaults,
-      Function<String, Caller> authenticate) {
+      Function<Map<String, String>, Caller> authenticate) {
     String where = "requests." + index;
     if (!raw.isObject()) {
       throw KintoException.invalid("body", where, "must be an object");
@@ -163,7 +163,7 @@ final class Batch {
     Caller caller = parent.caller();
     String auth = headers.get("authorization");
     if (auth != null && !auth.equals(parent.headers().get("authorization"))) {
-      caller = authenticate.apply(auth);
+      caller = authenticate.apply(headers);
     }
     JsonNode b = merged.get("body");
     if (b != null && b.isNull()) {

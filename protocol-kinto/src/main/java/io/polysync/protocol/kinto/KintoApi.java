@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polysync.engine.Database;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.SyncEngine;
+import io.polysync.protocol.spi.PerUserDatabases;
 import io.polysync.engine.UserContext;
 import io.polysync.spi.ErrorCategory;
 import io.polysync.spi.JsonValue;
@@ -78,8 +79,25 @@ final class KintoApi {
   private final byte[] defaultBucketKey;
   private final Optional<History> history;
   private final Optional<PermissionsEndpoint> permissions;
+  final PerUserDatabases perUser;
+  private final Optional<OpenId> openId;
+
+  /**
+   * The OpenID Connect issuer whose bearer tokens the server accepts, for the root's {@code openid}
+   * capability.
+   *
+   * @param audience the token audience, which is the client id registered with the issuer
+   */
+  record OpenId(String issuer, String audience) {}
 
   KintoApi(SyncEngine engine, String serverId, KintoSettings settings) {
+    this(engine, serverId, settings, PerUserDatabases.of(engine, java.util.Map.of()), Optional.empty());
+  }
+
+  KintoApi(SyncEngine engine, String serverId, KintoSettings settings, PerUserDatabases perUser,
+      Optional<OpenId> openId) {
+    this.perUser = perUser;
+    this.openId = openId;
     this.engine = engine;
     this.catalog = new Catalog(engine.systemDatabase(Catalog.DATABASE));
     this.acl = engine.systemDatabase(RecordStore.ACL_DATABASE);
@@ -1189,6 +1207,14 @@ final class KintoApi {
       capability(caps, "permissions_endpoint", "The permissions endpoint lists the objects the caller holds permissions on.");
     }
     capability(caps, "changes_events", "A Server-Sent Events stream per collection that tells a client a sync is due.");
+    openId.ifPresent(o -> {
+      // Kinto's shape; there is no auth_path: Polysync checks tokens, it does not run the login flow.
+      ObjectNode provider = capability(caps, "openid", "OpenID connect support.").putArray("providers").addObject();
+      provider.put("name", "oidc");
+      provider.put("issuer", o.issuer());
+      provider.put("client_id", o.audience());
+      provider.put("header_type", "Bearer");
+    });
     Caller caller = r.caller();
     if (caller.authenticated()) {
       ObjectNode user = body.putObject("user");

@@ -2,7 +2,10 @@ package io.polysync.protocol.kinto;
 
 import io.helidon.webserver.http.HttpRouting;
 import io.polysync.protocol.spi.FrontEndContext;
+import io.polysync.protocol.spi.HttpAuthenticator;
+import io.polysync.protocol.spi.PerUserDatabases;
 import io.polysync.protocol.spi.ProtocolFrontEnd;
+import java.util.List;
 import java.util.Optional;
 
 /** The Kinto front-end's plugin entry point: Kinto's HTTP API 1.x at {@code /v1}. */
@@ -26,11 +29,18 @@ public final class KintoFrontEnd implements ProtocolFrontEnd {
   @Override
   public void mount(HttpRouting.Builder routing, FrontEndContext context) {
     KintoSettings settings = KintoSettings.from(context, Optional.of(new Schemas()));
-    KintoApi api = new KintoApi(context.engine(), context.serverId(), settings);
+    // Bearer tokens are accepted when a "jwt" authenticator is on; the root then says which issuer.
+    Optional<KintoApi.OpenId> openId = context.authenticators().stream().anyMatch(a -> a.name().equals("jwt"))
+        ? context.setting("auth.jwt.issuer").map(issuer ->
+            new KintoApi.OpenId(issuer, context.setting("auth.jwt.audience").orElse("")))
+        : Optional.empty();
+    KintoApi api = new KintoApi(context.engine(), context.serverId(), settings, PerUserDatabases.of(context), openId);
     String cors = context.setting("kinto.cors.origins").or(() -> context.setting("couch.cors.origins")).orElse("*");
     long maxBytes = context.longSetting("kinto.max_request_bytes",
         context.longSetting("couch.max_document_size", 8_000_000L) * 2);
-    KintoHttp http = new KintoHttp(api, context.authenticator(), cors, maxBytes);
+    // Kinto has no sessions and no defence against cross-site requests riding on a cookie.
+    List<HttpAuthenticator> chain = context.authenticators().stream().filter(a -> !a.ambient()).toList();
+    KintoHttp http = new KintoHttp(api, chain, cors, maxBytes);
     routing.any("/v1", http::handle);
     routing.any("/v1/*", http::handle);
   }

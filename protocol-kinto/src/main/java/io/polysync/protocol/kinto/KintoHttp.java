@@ -3,8 +3,9 @@ package io.polysync.protocol.kinto;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.polysync.protocol.spi.Authenticator;
-import io.polysync.protocol.spi.Principal;
+import io.polysync.protocol.spi.AuthResult;
+import io.polysync.protocol.spi.HttpAuthenticator;
+import io.polysync.protocol.spi.RequestHeaders;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,13 +14,11 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,14 +36,14 @@ final class KintoHttp {
   private static final Set<String> HEALTH_PATHS = Set.of("/v1/__heartbeat__", "/v1/__lbheartbeat__", "/v1/__version__");
 
   private final KintoApi api;
-  private final Authenticator authenticator;
+  private final List<HttpAuthenticator> chain;
   private final Set<String> corsOrigins;
   private final long maxRequestBytes;
   private final Events events;
 
-  KintoHttp(KintoApi api, Authenticator authenticator, String corsOrigins, long maxRequestBytes) {
+  KintoHttp(KintoApi api, List<HttpAuthenticator> chain, String corsOrigins, long maxRequestBytes) {
     this.api = api;
-    this.authenticator = authenticator;
+    this.chain = List.copyOf(chain);
     Set<String> origins = new LinkedHashSet<>();
     for (String o : corsOrigins.split(",")) {
       if (!o.isBlank()) {
@@ -84,7 +83,7 @@ final class KintoHttp {
       if (!health) {
         api.catalog.refresh();
       }
-      Caller caller = health ? Caller.anonymous() : authenticate(headers.get("authorization"));
+      Caller caller = health ? Caller.anonymous() : authenticate(headers);
       List<String> segments = segments(rawPath.substring(3));
       String base = api.settings.baseUrl().orElseGet(() -> base(req, headers));
       if (Events.matches(method, segments)) {
@@ -110,30 +109,31 @@ final class KintoHttp {
     write(res, method, answer);
   }
 
-  /** The caller of an {@code Authorization} header: anonymous without one, 401 when it is wrong. */
-  Caller authenticate(String authorization) {
-    if (authorization == null || authorization.isBlank()) {
-      return Caller.anonymous();
-    }
-    String value = authorization.trim();
-    if (!value.regionMatches(true, 0, "Basic ", 0, 6)) {
-      throw KintoException.invalidCredentials();
-    }
-    String decoded;
-    try {
-      decoded = new String(Base64.getDecoder().decode(value.substring(6).trim()), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw KintoException.invalidCredentials();
-    }
-    int colon = decoded.indexOf(':');
-    if (colon <= 0) {
-      throw KintoException.invalidCredentials();
-    }
-    Optional<Principal> principal = authenticator.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1));
-    if (principal.isEmpty()) {
-      throw KintoException.invalidCredentials();
-    }
-    return api.caller(principal.get().name(), principal.get().isAdmin());
+  /**
+   * The caller of a request's headers (names in lower case), by the first authenticator that finds
+   * its credentials: anonymous without any, 401 when they are wrong or when an {@code
+   * Authorization} header is of a kind no authenticator handles. The 401 says nothing of why.
+   */
+  Caller authenticate(Map<String, String> headers) {
+    RequestHeaders lookup = name -> {
+      String value = headers.get(name.toLowerCase(Locale.ROOT));
+      return value == null ? List.of() : List.of(value);
+    };
+    AuthResult result = HttpAuthenticator.first(chain, lookup);
+    return switch (result) {
+      case AuthResult.Authenticated a -> api.caller(a.principal().name(), a.principal().isAdmin());
+      case AuthResult.Rejected r -> {
+        LOG.log(Level.FINE, () -> "credentials rejected by " + r.handler() + ": " + r.detail());
+        throw KintoException.invalidCredentials();
+      }
+      case AuthResult.Absent x -> {
+        String authorization = headers.get("authorization");
+        if (authorization != null && !authorization.isBlank()) {
+          throw KintoException.invalidCredentials();
+        }
+        yield Caller.anonymous();
+      }
+    };
   }
 
   private byte[] read(ServerRequest req, String method) {

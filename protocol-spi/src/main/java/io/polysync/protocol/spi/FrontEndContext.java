@@ -3,6 +3,7 @@ package io.polysync.protocol.spi;
 import static java.util.Objects.requireNonNull;
 
 import io.polysync.engine.SyncEngine;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,14 +15,27 @@ import java.util.Optional;
  *     restarts and across processes on one storage
  * @param authenticator checks credentials and session tokens
  * @param settings free settings by dotted key, such as {@code couch.max_document_size}
+ * @param authenticators the HTTP authenticators that are on, in the order to ask them (see {@link
+ *     HttpAuthenticator#first})
  */
 public record FrontEndContext(
-    SyncEngine engine, String serverId, Authenticator authenticator, Map<String, String> settings) {
+    SyncEngine engine, String serverId, Authenticator authenticator, Map<String, String> settings,
+    List<HttpAuthenticator> authenticators) {
+  /** The name of CouchDB's session cookie, which the built-in cookie authenticator reads. */
+  public static final String SESSION_COOKIE = "AuthSession";
+
   public FrontEndContext {
     requireNonNull(engine, "engine is null");
     requireNonNull(serverId, "serverId is null");
     requireNonNull(authenticator, "authenticator is null");
     settings = Map.copyOf(settings);
+    authenticators = List.copyOf(authenticators);
+  }
+
+  /** The built-in chain of earlier versions: Basic credentials, then the session cookie. */
+  public FrontEndContext(SyncEngine engine, String serverId, Authenticator authenticator, Map<String, String> settings) {
+    this(engine, serverId, authenticator, settings, List.of(HttpAuthenticator.basic(authenticator),
+        HttpAuthenticator.cookie(authenticator, SESSION_COOKIE)));
   }
 
   public Optional<String> setting(String key) {
