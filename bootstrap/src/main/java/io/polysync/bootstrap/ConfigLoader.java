@@ -166,7 +166,9 @@ final class ConfigLoader {
       return; // an empty value, as POLYSYNC_ADMIN= or "admin:" in the file, sets nothing
     }
     Raw earlier = out.putIfAbsent(raw.key(), raw);
-    if (earlier != null && (earlier.fromFile() != raw.fromFile() || !earlier.given().text().equals(raw.given().text()))) {
+    boolean same = earlier != null && earlier.fromFile() == raw.fromFile()
+        && earlier.given().text().equals(raw.given().text());
+    if (earlier != null && !same) {
       problems.add(earlier.given().origin() + " and " + raw.given().origin() + " both set " + raw.key().name()
           + "; give one");
     }

@@ -35,13 +35,15 @@ public final class Main implements Callable<Integer> {
       description = "The configuration file, YAML (POLYSYNC_CONFIG; default ./polysync.yaml when it exists).")
   Path config;
 
-  @Option(names = "--host", description = "Address to listen on (server.host, POLYSYNC_HOST; default 127.0.0.1).")
+  @Option(names = "--host", paramLabel = "HOST",
+      description = "Address to listen on (server.host, POLYSYNC_HOST; default 127.0.0.1).")
   String host;
 
-  @Option(names = "--port", description = "Port to listen on (server.port, POLYSYNC_PORT; default 5984).")
+  @Option(names = "--port", paramLabel = "PORT",
+      description = "Port to listen on (server.port, POLYSYNC_PORT; default 5984).")
   String port;
 
-  @Option(names = "--data",
+  @Option(names = "--data", paramLabel = "PATH",
       description = "Directory of the embedded SQLite database (data, POLYSYNC_DATA; default ./data).")
   String data;
 
@@ -61,10 +63,11 @@ public final class Main implements Callable<Integer> {
   String storage;
 
   @Option(names = "--storage-file", paramLabel = "FILE",
-      description = "A file holding the storage URI, for one with a password (storage.uri-file, POLYSYNC_STORAGE_FILE).")
+      description = "A file holding the storage URI, for one with a password (storage.uri-file,"
+          + " POLYSYNC_STORAGE_FILE).")
   String storageFile;
 
-  @Option(names = "--max-document-size",
+  @Option(names = "--max-document-size", paramLabel = "BYTES",
       description = "Largest document in bytes (couch.max_document_size, POLYSYNC_MAX_DOCUMENT_SIZE; default 8000000).")
   String maxDocumentSize;
 

@@ -211,6 +211,32 @@ final class ConfigLoaderTest {
   }
 
   @Test
+  void unknownEnvironmentVariable_theInteropSuitesOwnVariables_doNotStopTheServersItStarts() {
+    // The suites start servers with their own environment, which holds these.
+    Map<String, String> env = new java.util.HashMap<>();
+    for (String name : java.util.List.of("URL", "URLS", "AUTH", "RESTART_CMD", "RESTART_URL", "START", "START_CMD",
+        "START_CWD", "START_TIMEOUT_MS", "KEEP_TMP", "BACKOFF_URL", "BACKOFF_ARGS", "BACKOFF_SECONDS", "FIGURES",
+        "SAMPLES", "DOCS", "DOCUMENTS", "NAMESPACES", "BACKEND")) {
+      env.put("POLYSYNC_" + name, "x");
+    }
+    env.put("POLYSYNC_MASTER_KEY", KeyProvider.generateKey());
+    env.put("POLYSYNC_ADMIN", "admin:secret");
+    Configuration c = load(env, "--admin", "boss:other");
+    assertThat(c.warnings()).hasSize(env.size() - 2);
+    assertThat(c.value("admin")).contains("boss:other");
+    assertThat(c.keyOptions().resolvedProvider(java.util.List.of())).isEqualTo("env");
+  }
+
+  @Test
+  void keyProviderEnv_withoutAMasterKey_isAStartupError() {
+    KeyOptions keys = load(Map.of("POLYSYNC_KEY_PROVIDER", "env")).keyOptions();
+    assertThatThrownBy(() -> keys.keyProvider(dir, getClass().getClassLoader()))
+        .isInstanceOf(StartupException.class)
+        .hasMessage("the key provider is env but no master key is set (POLYSYNC_MASTER_KEY, POLYSYNC_MASTER_KEY_FILE"
+            + " or encryption.master-key)");
+  }
+
+  @Test
   void invalidValues_nameTheKeyTheExpectedFormAndTheSource() throws Exception {
     assertThat(problems(() -> load(Map.of(), "--port", "65536")))
         .isEqualTo("server.port: expected a port number 0-65535, got '65536' (from --port)");
@@ -296,5 +322,12 @@ final class ConfigLoaderTest {
     options.removeAll(Set.of(ConfigLoader.CONFIG_FLAG, ConfigLoader.SETTING_FLAG, "--help", "--version"));
     assertThat(options).as("options of polysync serve without a key in ConfigKeys, or keys naming no option")
         .isEqualTo(flags);
+  }
+
+  @Test
+  void help_namesTheConfigurationFileAndThePrecedence() {
+    String usage = new CommandLine(new Main()).getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+    assertThat(usage).contains("--config=FILE", "--admin-file=FILE", "--storage-file=FILE", "POLYSYNC_CONFIG",
+        "a flag beats the environment, which beats the file, which beats the default");
   }
 }
