@@ -53,6 +53,18 @@ record KeyOptions(boolean encryption, String provider, Optional<Path> keyFile, O
       requireNonNull(origin, "origin is null");
     }
 
+    /** Where the keys are, for logs and for {@code polysync keys}: "environment variable POLYSYNC_MASTER_KEY". */
+    String description() {
+      int space = origin.indexOf(' ');
+      if (space > 0) {
+        return "file " + origin.substring(space + 1) + " (" + origin.substring(0, space) + ")";
+      }
+      if (origin.startsWith(ConfigKey.ENV_PREFIX)) {
+        return "environment variable " + origin;
+      }
+      return (origin.startsWith("-") ? "option " : "configuration file ") + origin;
+    }
+
     @Override
     public String toString() {
       return "MasterKey[origin=" + origin + "]";
@@ -100,7 +112,7 @@ record KeyOptions(boolean encryption, String provider, Optional<Path> keyFile, O
             yield Optional.empty();
           }
           yield Optional.of(new Described(KeyProvider.ofKeys(masterKey.get().keys()), "env",
-              "master key from " + masterKey.get().origin()));
+              masterKey.get().description()));
         }
         default -> Optional.of(plugins.stream().filter(p -> p.name().equals(name)).findFirst()
             .orElseThrow(() -> new StartupException("no key provider named '" + name + "' (known: file, env"

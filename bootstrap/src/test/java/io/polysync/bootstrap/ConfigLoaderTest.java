@@ -285,7 +285,10 @@ final class ConfigLoaderTest {
     assertThat(keys.resolvedProvider(java.util.List.of())).isEqualTo("env");
     KeyProvider provider = keys.keyProvider(dir, getClass().getClassLoader()).orElseThrow();
     assertThat(provider.currentKeyId()).isEqualTo(KeyProvider.keyId(Files.readString(key).strip()));
-    assertThat(provider.description()).isEqualTo("master key from POLYSYNC_MASTER_KEY_FILE " + key);
+    assertThat(provider.description()).isEqualTo("file " + key + " (POLYSYNC_MASTER_KEY_FILE)");
+    assertThat(load(Map.of("POLYSYNC_MASTER_KEY", Files.readString(key).strip())).keyOptions()
+        .keyProvider(dir, getClass().getClassLoader()).orElseThrow().description())
+        .isEqualTo("environment variable POLYSYNC_MASTER_KEY");
 
     // A flag outranks the file form in the environment; one source may not give both forms.
     assertThat(load(Map.of("POLYSYNC_ADMIN_FILE", admin.toString()), "--admin", "root:pw").value("admin"))

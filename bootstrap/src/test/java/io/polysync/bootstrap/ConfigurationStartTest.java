@@ -19,9 +19,13 @@ import picocli.CommandLine;
 
 /** A server started from a {@code polysync.yaml}, as {@code polysync serve} gathers it. */
 final class ConfigurationStartTest {
+  // Held, so that the levels are not lost with a collected logger.
+  private static final java.util.logging.Logger HELIDON = java.util.logging.Logger.getLogger("io.helidon");
+  private static final java.util.logging.Logger POLYSYNC = java.util.logging.Logger.getLogger("io.polysync");
+
   static {
-    java.util.logging.Logger.getLogger("io.helidon").setLevel(java.util.logging.Level.WARNING);
-    java.util.logging.Logger.getLogger("io.polysync").setLevel(java.util.logging.Level.WARNING);
+    HELIDON.setLevel(java.util.logging.Level.WARNING);
+    POLYSYNC.setLevel(java.util.logging.Level.WARNING);
   }
 
   @TempDir Path dir;
