@@ -212,15 +212,23 @@ final class ConfigLoader {
         .filter(s -> !s.isBlank()).map(Path::of));
     if (named.isPresent()) {
       Path path = workingDirectory.resolve(named.get());
-      if (!Files.isRegularFile(path)) {
-        problems.add("configuration file " + named.get() + " (" + (flag.isPresent() ? CONFIG_FLAG : CONFIG_ENV)
-            + ") does not exist");
+      String where = "configuration file " + named.get() + " (" + (flag.isPresent() ? CONFIG_FLAG : CONFIG_ENV) + ")";
+      if (!Files.exists(path)) {
+        problems.add(where + " does not exist");
         return Optional.empty();
       }
-      return Optional.of(path);
+      return readable(path, where);
     }
     Path implicit = workingDirectory.resolve(DEFAULT_FILE);
-    return Files.isRegularFile(implicit) ? Optional.of(implicit) : Optional.empty();
+    return Files.exists(implicit) ? readable(implicit, "configuration file " + implicit) : Optional.empty();
+  }
+
+  private Optional<Path> readable(Path path, String where) {
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      problems.add(where + " is not a file this process can read");
+      return Optional.empty();
+    }
+    return Optional.of(path);
   }
 
   /** Reads the file with Helidon Config and flattens it to dotted keys; a list is a comma-separated value. */

@@ -156,6 +156,21 @@ final class ConfigLoaderTest {
   }
 
   @Test
+  void file_emptyOrOnlyComments_givesTheDefaults() throws Exception {
+    yaml("");
+    assertThat(load(Map.of()).value("server.port")).contains("5984");
+    yaml("# nothing set yet\n");
+    assertThat(load(Map.of()).value("server.port")).contains("5984");
+  }
+
+  @Test
+  void file_aDirectoryInstead_isAClearError() throws Exception {
+    Files.createDirectory(dir.resolve("conf.d"));
+    assertThat(problems(() -> load(Map.of(), "--config", "conf.d")))
+        .isEqualTo("configuration file conf.d (--config) is not a file this process can read");
+  }
+
+  @Test
   void file_noFileAnywhere_givesTheDefaults() {
     Configuration c = load(Map.of());
     assertThat(c.file()).isEmpty();
