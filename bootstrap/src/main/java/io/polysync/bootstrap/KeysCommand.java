@@ -127,7 +127,7 @@ final class KeysCommand implements Callable<Integer> {
       return Optional.empty();
     }
     config.warnings().forEach(w -> err.println("polysync keys " + command + ": " + w));
-    Path data = workingDirectory.resolve(config.path("data").orElseThrow());
+    Path data = workingDirectory.resolve(config.path("data").orElseThrow()).normalize();
     KeyOptions fromConfig = config.keyOptions();
     // Key maintenance works whether or not new writes are sealed: the keys are what it maintains.
     KeyOptions keys = new KeyOptions(true, fromConfig.provider(), fromConfig.keyFile().map(workingDirectory::resolve),
