@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.polysync.engine.EngineOptions;
 import io.polysync.engine.KeyProvider;
+import io.polysync.engine.WrappedKey;
 import io.polysync.spi.SyncException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,16 +22,53 @@ import java.util.ServiceLoader;
  * @param encryption whether new writes are sealed ({@code --encryption on}, the default)
  * @param provider {@code auto}, {@code file}, {@code env}, or the name of an installed {@link
  *     KeyProvider} plugin. {@code auto} takes the one plugin installed, else {@code env} when
- *     {@code POLYSYNC_MASTER_KEY} is set, else {@code file}.
+ *     a master key is set, else {@code file}.
  * @param keyFile the key file; {@code <data>/polysync.key} when empty
+ * @param masterKey the keys of the {@code env} provider ({@code encryption.master-key}: {@code
+ *     POLYSYNC_MASTER_KEY}, its {@code _FILE} form, or the configuration file)
  */
-record KeyOptions(boolean encryption, String provider, Optional<Path> keyFile) {
+record KeyOptions(boolean encryption, String provider, Optional<Path> keyFile, Optional<MasterKey> masterKey) {
   static final String ENVIRONMENT_VARIABLE = "POLYSYNC_MASTER_KEY";
   static final String DEFAULT_FILE = "polysync.key";
 
   KeyOptions {
     requireNonNull(provider, "provider is null");
     requireNonNull(keyFile, "keyFile is null");
+    requireNonNull(masterKey, "masterKey is null");
+  }
+
+  /** Without a master key. */
+  KeyOptions(boolean encryption, String provider, Optional<Path> keyFile) {
+    this(encryption, provider, keyFile, Optional.empty());
+  }
+
+  /**
+   * Base64 keys, comma-separated, current first, and where they were given.
+   *
+   * @param origin {@code POLYSYNC_MASTER_KEY}, {@code POLYSYNC_MASTER_KEY_FILE /run/secrets/key}, ...
+   */
+  record MasterKey(String keys, String origin) {
+    MasterKey {
+      requireNonNull(keys, "keys is null");
+      requireNonNull(origin, "origin is null");
+    }
+
+    /** Where the keys are, for logs and for {@code polysync keys}: "environment variable POLYSYNC_MASTER_KEY". */
+    String description() {
+      int space = origin.indexOf(' ');
+      if (space > 0) {
+        return "file " + origin.substring(space + 1) + " (" + origin.substring(0, space) + ")";
+      }
+      if (origin.startsWith(ConfigKey.ENV_PREFIX)) {
+        return "environment variable " + origin;
+      }
+      return (origin.startsWith("-") ? "option " : "configuration file ") + origin;
+    }
+
+    @Override
+    public String toString() {
+      return "MasterKey[origin=" + origin + "]";
+    }
   }
 
   static KeyOptions defaults() {
@@ -49,8 +87,7 @@ record KeyOptions(boolean encryption, String provider, Optional<Path> keyFile) {
     if (plugins.size() == 1) {
       return plugins.get(0).name();
     }
-    String env = System.getenv(ENVIRONMENT_VARIABLE);
-    return env != null && !env.isBlank() ? "env" : "file";
+    return masterKey.isPresent() ? "env" : "file";
   }
 
   /**
@@ -67,8 +104,15 @@ record KeyOptions(boolean encryption, String provider, Optional<Path> keyFile) {
           yield encryption || Files.exists(file) ? Optional.of(KeyProvider.file(file)) : Optional.empty();
         }
         case "env" -> {
-          String env = System.getenv(ENVIRONMENT_VARIABLE);
-          yield encryption || env != null && !env.isBlank() ? Optional.of(KeyProvider.environment()) : Optional.empty();
+          if (masterKey.isEmpty()) {
+            if (encryption) {
+              throw new StartupException("the key provider is env but no master key is set (" + ENVIRONMENT_VARIABLE
+                  + ", " + ENVIRONMENT_VARIABLE + "_FILE or encryption.master-key)");
+            }
+            yield Optional.empty();
+          }
+          yield Optional.of(new Described(KeyProvider.ofKeys(masterKey.get().keys()), "env",
+              masterKey.get().description()));
         }
         default -> Optional.of(plugins.stream().filter(p -> p.name().equals(name)).findFirst()
             .orElseThrow(() -> new StartupException("no key provider named '" + name + "' (known: file, env"
@@ -77,6 +121,24 @@ record KeyOptions(boolean encryption, String provider, Optional<Path> keyFile) {
       };
     } catch (SyncException e) {
       throw new StartupException("encryption at rest: " + e.getMessage(), e);
+    }
+  }
+
+  /** A built-in provider under the name and description the server gives it. */
+  private record Described(KeyProvider keys, String name, String description) implements KeyProvider {
+    @Override
+    public String currentKeyId() {
+      return keys.currentKeyId();
+    }
+
+    @Override
+    public WrappedKey wrap(byte[] dataKey, byte[] context) {
+      return keys.wrap(dataKey, context);
+    }
+
+    @Override
+    public byte[] unwrap(WrappedKey wrapped, byte[] context) {
+      return keys.unwrap(wrapped, context);
     }
   }
 

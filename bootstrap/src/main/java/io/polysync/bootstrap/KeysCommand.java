@@ -10,12 +10,16 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code polysync keys}: key maintenance while servers run. {@code rotate} puts a new
@@ -33,14 +37,23 @@ final class KeysCommand implements Callable<Integer> {
 
   private final PrintStream out;
   private final PrintStream err;
+  private final Map<String, String> environment;
+  private final Path workingDirectory;
 
   KeysCommand() {
     this(System.out, System.err);
   }
 
   KeysCommand(PrintStream out, PrintStream err) {
+    this(out, err, System.getenv(), Path.of("").toAbsolutePath());
+  }
+
+  /** With the environment and working directory given, for tests. */
+  KeysCommand(PrintStream out, PrintStream err, Map<String, String> environment, Path workingDirectory) {
     this.out = out;
     this.err = err;
+    this.environment = Map.copyOf(environment);
+    this.workingDirectory = workingDirectory;
   }
 
   /** The command line with its subcommands, each an instance (no reflection on constructors). */
@@ -64,32 +77,63 @@ final class KeysCommand implements Callable<Integer> {
     return 2;
   }
 
-  /** Where the storage and the keys are: the same options and defaults as {@code polysync serve}. */
+  /**
+   * Where the storage and the keys are: the same flags, environment variables, configuration file
+   * and defaults as {@code polysync serve} ({@link ConfigLoader}).
+   */
   static final class Where {
-    @Option(names = "--data", defaultValue = "${env:POLYSYNC_DATA:-./data}",
-        description = "Data directory (POLYSYNC_DATA; default ./data): where the default SQLite database and key"
-            + " file are.")
-    Path data;
+    @Option(names = ConfigLoader.CONFIG_FLAG, paramLabel = "FILE",
+        description = "The configuration file, YAML (POLYSYNC_CONFIG; default ./polysync.yaml when it exists).")
+    Path config;
 
-    @Option(names = "--storage", defaultValue = "${env:POLYSYNC_STORAGE}", paramLabel = "URI",
-        description = "Storage URI (POLYSYNC_STORAGE; default sqlite:<data>/polysync.db).")
+    @Option(names = "--data",
+        description = "Data directory (data, POLYSYNC_DATA; default ./data): where the default SQLite database and"
+            + " key file are.")
+    String data;
+
+    @Option(names = "--storage", paramLabel = "URI",
+        description = "Storage URI (storage.uri, POLYSYNC_STORAGE; default sqlite:<data>/polysync.db).")
     String storage;
 
-    @Option(names = "--key-file", defaultValue = "${env:POLYSYNC_KEY_FILE}", paramLabel = "PATH",
-        description = "The key file (POLYSYNC_KEY_FILE; default <data>/polysync.key).")
-    Path keyFile;
+    @Option(names = "--storage-file", paramLabel = "FILE",
+        description = "A file holding the storage URI (storage.uri-file, POLYSYNC_STORAGE_FILE).")
+    String storageFile;
 
-    @Option(names = "--key-provider", defaultValue = "${env:POLYSYNC_KEY_PROVIDER:-auto}", paramLabel = "NAME",
-        description = "file, env or a plugin's name (POLYSYNC_KEY_PROVIDER; default auto, as for serve).")
+    @Option(names = "--key-file", paramLabel = "PATH",
+        description = "The key file (encryption.key-file, POLYSYNC_KEY_FILE; default <data>/polysync.key).")
+    String keyFile;
+
+    @Option(names = "--key-provider", paramLabel = "NAME",
+        description = "file, env or a plugin's name (encryption.key-provider, POLYSYNC_KEY_PROVIDER; default auto,"
+            + " as for serve).")
     String keyProvider;
 
-    KeyOptions keys() {
-      return new KeyOptions(true, keyProvider, Optional.ofNullable(keyFile));
-    }
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+  }
 
-    StorageConfig storageConfig() {
-      return StorageConfig.of(ServeOptions.effectiveStorageUri(Optional.ofNullable(storage), data));
+  /** What {@link Where} resolves to. */
+  private record Place(Path data, KeyOptions keys, StorageConfig storage) {}
+
+  /** The configuration for a subcommand, or empty after printing its problems. */
+  private Optional<Place> place(Where where, String command) {
+    Configuration config;
+    try {
+      ParseResult parsed = where.command.commandLine().getParseResult();
+      config = ConfigLoader.load(ConfigLoader.flags(parsed), ConfigLoader.configFlag(parsed), environment,
+          workingDirectory);
+    } catch (ConfigException e) {
+      e.problems().forEach(p -> err.println("polysync keys " + command + ": " + p));
+      return Optional.empty();
     }
+    config.warnings().forEach(w -> err.println("polysync keys " + command + ": " + w));
+    Path data = workingDirectory.resolve(config.path("data").orElseThrow()).normalize();
+    KeyOptions fromConfig = config.keyOptions();
+    // Key maintenance works whether or not new writes are sealed: the keys are what it maintains.
+    KeyOptions keys = new KeyOptions(true, fromConfig.provider(), fromConfig.keyFile().map(workingDirectory::resolve),
+        fromConfig.masterKey());
+    return Optional.of(new Place(data, keys,
+        StorageConfig.of(ServeOptions.effectiveStorageUri(config.value("storage.uri"), data))));
   }
 
   private static ClassLoader loader() {
@@ -110,9 +154,8 @@ final class KeysCommand implements Callable<Integer> {
     report.unreadable().forEach(u -> out.println("  cannot unwrap: " + u));
   }
 
-  private Storage openStorage(Where where) {
-    StorageConfig config = where.storageConfig();
-    return Server.open(config, Plugins.storageProviders(loader()));
+  private Storage openStorage(Place place) {
+    return Server.open(place.storage(), Plugins.storageProviders(loader()));
   }
 
   @Command(name = "rotate", mixinStandardHelpOptions = true,
@@ -136,22 +179,27 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      KeyOptions keys = where.keys();
+      Optional<Place> place = place(where, "rotate");
+      if (place.isEmpty()) {
+        return ConfigException.EXIT_STATUS;
+      }
+      KeyOptions keys = place.get().keys();
+      Path data = place.get().data();
       String providerName = keys.resolvedProvider(KeyOptions.plugins(loader()));
       boolean file = providerName.equals("file");
-      Path keyFile = keys.effectiveKeyFile(where.data);
+      Path keyFile = keys.effectiveKeyFile(data);
       if (file && !Files.exists(keyFile)) {
         err.println("polysync keys rotate: there is no key file at " + keyFile + "; nothing to rotate (a server"
             + " creates it on its first start; --key-file names another)");
         return 1;
       }
-      try (Storage storage = openStorage(where)) {
+      try (Storage storage = openStorage(place.get())) {
         if (file) {
           String added = KeyProvider.addKeyToFile(keyFile);
           out.println("Added key-encryption key " + added + " at the top of " + keyFile + "; the older keys stay"
               + " until every data key is wrapped again.");
         }
-        Optional<KeyProvider> provider = keys.keyProvider(where.data, loader());
+        Optional<KeyProvider> provider = keys.keyProvider(data, loader());
         String description = provider.orElseThrow().description();
         try (SyncEngine engine = SyncEngine.create(storage, keys.engineOptions(provider))) {
           out.println("Wrapping every data key under the current key:");
@@ -195,14 +243,19 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      KeyOptions keys = where.keys();
-      Path keyFile = keys.effectiveKeyFile(where.data);
+      Optional<Place> place = place(where, "status");
+      if (place.isEmpty()) {
+        return ConfigException.EXIT_STATUS;
+      }
+      KeyOptions keys = place.get().keys();
+      Path data = place.get().data();
+      Path keyFile = keys.effectiveKeyFile(data);
       if (keys.resolvedProvider(KeyOptions.plugins(loader())).equals("file") && !Files.exists(keyFile)) {
         err.println("polysync keys status: there is no key file at " + keyFile);
         return 1;
       }
-      try (Storage storage = openStorage(where)) {
-        Optional<KeyProvider> provider = keys.keyProvider(where.data, loader());
+      try (Storage storage = openStorage(place.get())) {
+        Optional<KeyProvider> provider = keys.keyProvider(data, loader());
         try (SyncEngine engine = SyncEngine.create(storage, keys.engineOptions(provider))) {
           DataKeyReport report = engine.dataKeyReport();
           print(report, provider.orElseThrow().description());

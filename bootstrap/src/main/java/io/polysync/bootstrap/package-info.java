@@ -1,5 +1,6 @@
 /**
- * The runnable server: parses the command line, finds every storage adapter and protocol
+ * The runnable server: gathers its configuration from the command line, the environment and
+ * {@code polysync.yaml} (every key in {@code ConfigKeys}), finds every storage adapter and protocol
  * front-end with {@link java.util.ServiceLoader}, opens the storage, keeps the server's own
  * records (its id, the admin account, the session key) and starts Helidon SE with every
  * front-end's routes. The only module that knows the others; nothing depends on it.

@@ -253,7 +253,9 @@ final class JwtAuthenticationTest {
         JsonNode body = TestHttp.json(kinto);
         assertThat(body.at("/message").asText()).as(e.getKey())
             .isEqualTo("Please authenticate yourself to use this endpoint.");
-        assertThat(body.size()).as(e.getKey()).isEqualTo(4);
+        assertThat(body.properties()).as(e.getKey()).extracting(Map.Entry::getKey)
+            .containsExactly("code", "errno", "error", "message", "info");
+        assertThat(body.at("/info").asText()).as(e.getKey()).isEqualTo("/_polysync/errors#kinto-105");
       }
     }
   }

@@ -105,6 +105,32 @@ final class KeysCommandTest {
   }
 
   @Test
+  void status_readsTheServersConfiguration_fileEnvironmentAndFlags() throws Exception {
+    try (Server server = start()) {
+      assertThat(send(server, "PUT", "/notes", null).statusCode()).isEqualTo(201);
+      assertThat(send(server, "PUT", "/notes/a", "{\"v\":1}").statusCode()).isEqualTo(201);
+    }
+    Path work = Files.createDirectory(dir.resolve("work"));
+    Files.writeString(work.resolve("polysync.yaml"), "data: " + dir + "\n");
+    String id = KeyProvider.keyId(keyLines().get(0));
+    PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+    PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+
+    assertThat(new KeysCommand(o, e, Map.of(), work).execute("status")).as(err.toString()).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("current key-encryption key: " + id);
+
+    // The environment outranks the file, as for serve: here it points at a key file that does not exist.
+    assertThat(new KeysCommand(o, e, Map.of("POLYSYNC_KEY_FILE", dir.resolve("none.key").toString()), work)
+        .execute("status")).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("there is no key file at " + dir.resolve("none.key"));
+
+    Files.writeString(work.resolve("polysync.yaml"), "dta: " + dir + "\n");
+    assertThat(new KeysCommand(o, e, Map.of(), work).execute("status", "--data", dir.toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("polysync keys status: unknown key 'dta' in polysync.yaml; did you mean 'data'?");
+  }
+
+  @Test
   void generate_printsAKeyAndItsId() {
     assertThat(keys("generate")).isZero();
     String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
