@@ -894,10 +894,14 @@ final class DefaultDatabase implements Database {
     if (storage.capabilities().has(Capability.QUERY_PUSHDOWN)) {
       Optional<List<StoredDocument>> answer = call(() -> storage.queries().query(name, query));
       if (answer.isPresent()) {
+        // The storage evaluated the query: the candidates only carry the order, and the body (a
+        // copy into the evaluator's values) is needed for the cursor after the last one alone.
         best = new ArrayList<>();
-        for (StoredDocument sd : answer.get()) {
+        List<StoredDocument> found = answer.get();
+        for (int i = 0; i < found.size(); i++) {
+          StoredDocument sd = found.get(i);
           stored.put(sd.id(), sd);
-          best.add(candidate(sd, trees));
+          best.add(i == found.size() - 1 ? candidate(sd, trees) : orderOnly(sd, trees));
         }
       }
     }
@@ -943,6 +947,13 @@ final class DefaultDatabase implements Database {
         ? Optional.of(QueryEvaluator.cursorAfter(query.sort(), best.get(best.size() - 1)))
         : Optional.empty();
     return new QueryResult(docs, next);
+  }
+
+  private QueryEvaluator.Candidate orderOnly(StoredDocument sd, Map<String, RevTree> trees) {
+    RevTree tree = engine.codec.decode(sd.state());
+    trees.put(sd.id(), tree);
+    return new QueryEvaluator.Candidate(sd.id(), sd.seq(), sd.timestamp(), tree.winner().deleted(),
+        JsonValue.JsonObject.empty());
   }
 
   private QueryEvaluator.Candidate candidate(StoredDocument sd, Map<String, RevTree> trees) {
