@@ -7,6 +7,7 @@ import io.polysync.engine.Database;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.SyncEngine;
 import io.polysync.engine.UserContext;
+import io.polysync.protocol.spi.FrontEndMetrics;
 import io.polysync.spi.ErrorCategory;
 import io.polysync.spi.JsonValue;
 import io.polysync.spi.Query;
@@ -77,9 +78,12 @@ final class KintoApi {
   final KintoSettings settings;
   private final byte[] defaultBucketKey;
   private final Optional<History> history;
+  /** Counts the records clients write and read; the collection and bucket objects are not counted. */
+  private final FrontEndMetrics metrics;
 
-  KintoApi(SyncEngine engine, String serverId, KintoSettings settings) {
+  KintoApi(SyncEngine engine, String serverId, KintoSettings settings, FrontEndMetrics metrics) {
     this.engine = engine;
+    this.metrics = metrics;
     this.catalog = new Catalog(engine.systemDatabase(Catalog.DATABASE));
     this.acl = engine.systemDatabase(RecordStore.ACL_DATABASE);
     this.settings = settings;
@@ -479,6 +483,9 @@ final class KintoApi {
     }
     checkIfMatch(r, Optional.of(item));
     KintoResponse res = objectResponse(200, r.caller(), t, item);
+    if (t.level == Level.RECORD && r.method().equals("GET")) {
+      metrics.documentsOut(FrontEndMetrics.VIA_READ, 1);
+    }
     return r.method().equals("HEAD") ? new KintoResponse(200, null).header("ETag", "\"" + item.lastModified() + "\"") : res;
   }
 
@@ -597,6 +604,9 @@ final class KintoApi {
     ArrayNode data = Json.MAPPER.createArrayNode();
     for (Item item : page) {
       data.add(project(item.toJson(), q.fields()));
+    }
+    if (t.level == Level.RECORD && r.method().equals("GET")) {
+      metrics.documentsOut(FrontEndMetrics.VIA_LIST, page.size());
     }
     ObjectNode body = Json.object();
     body.set("data", data);
@@ -869,6 +879,9 @@ final class KintoApi {
           out[slot] = res;
         }
         return List.of(out);
+      }
+      if (plural.level == Level.RECORD) {
+        metrics.documentsIn(results.stream().filter(Optional::isPresent).count());
       }
       if (history.isPresent()) {
         List<Item> done = new ArrayList<>();

@@ -26,11 +26,11 @@ public final class KintoFrontEnd implements ProtocolFrontEnd {
   @Override
   public void mount(HttpRouting.Builder routing, FrontEndContext context) {
     KintoSettings settings = KintoSettings.from(context, Optional.of(new Schemas()));
-    KintoApi api = new KintoApi(context.engine(), context.serverId(), settings);
+    KintoApi api = new KintoApi(context.engine(), context.serverId(), settings, context.metrics());
     String cors = context.setting("kinto.cors.origins").or(() -> context.setting("couch.cors.origins")).orElse("*");
     long maxBytes = context.longSetting("kinto.max_request_bytes",
         context.longSetting("couch.max_document_size", 8_000_000L) * 2);
-    KintoHttp http = new KintoHttp(api, context.authenticator(), cors, maxBytes);
+    KintoHttp http = new KintoHttp(api, context.authenticator(), cors, maxBytes, context.metrics());
     routing.any("/v1", http::handle);
     routing.any("/v1/*", http::handle);
   }

@@ -4,6 +4,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.polysync.protocol.spi.Authenticator;
+import io.polysync.protocol.spi.FrontEndMetrics;
 import io.polysync.protocol.spi.Principal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,8 +42,11 @@ final class KintoHttp {
   private final Set<String> corsOrigins;
   private final long maxRequestBytes;
   private final Events events;
+  private final FrontEndMetrics metrics;
 
-  KintoHttp(KintoApi api, Authenticator authenticator, String corsOrigins, long maxRequestBytes) {
+  KintoHttp(KintoApi api, Authenticator authenticator, String corsOrigins, long maxRequestBytes,
+      FrontEndMetrics metrics) {
+    this.metrics = metrics;
     this.api = api;
     this.authenticator = authenticator;
     Set<String> origins = new LinkedHashSet<>();
@@ -53,12 +57,13 @@ final class KintoHttp {
     }
     this.corsOrigins = Set.copyOf(origins);
     this.maxRequestBytes = maxRequestBytes;
-    this.events = new Events(api);
+    this.events = new Events(api, metrics);
   }
 
   void handle(ServerRequest req, ServerResponse res) {
     String method = req.prologue().method().text().toUpperCase(Locale.ROOT);
     String rawPath = req.path().rawPath();
+    metrics.route(req, KintoRoutes.template(rawPath.substring(Math.min(3, rawPath.length()))));
     cors(req, res);
     if (method.equals("OPTIONS")) {
       preflight(req, res);
