@@ -10,7 +10,6 @@ import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -95,6 +94,19 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--verbose", description = "Log more (requests that fail, plugin details).")
   boolean verbose;
 
+  @Option(names = "--log-format", defaultValue = "${env:POLYSYNC_LOG_FORMAT:-text}", paramLabel = "text|json",
+      description = "Log lines as text or as one JSON object per line (POLYSYNC_LOG_FORMAT; default text).")
+  String logFormat;
+
+  @Option(names = "--access-log", defaultValue = "${env:POLYSYNC_ACCESS_LOG:-false}",
+      description = "Log one line per request: method, path, status, time, route (POLYSYNC_ACCESS_LOG).")
+  boolean accessLog;
+
+  @Option(names = "--metrics", defaultValue = "${env:POLYSYNC_METRICS:-loopback}", paramLabel = "ACCESS",
+      description = "Who may read GET /metrics (POLYSYNC_METRICS): loopback (default: clients on this host),"
+          + " admin (server admins, Basic credentials), open, or off (see docs/operations/observability.md).")
+  String metrics;
+
   private final PrintStream console = System.out;
 
   public static void main(String[] args) {
@@ -114,7 +126,14 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    configureLogging(verbose);
+    Optional<LogFormat> format = LogFormat.parse(logFormat);
+    Optional<ObserveOptions.MetricsAccess> metricsAccess = ObserveOptions.MetricsAccess.parse(metrics);
+    if (format.isEmpty() || metricsAccess.isEmpty()) {
+      System.err.println("polysync: " + (format.isEmpty() ? "--log-format takes text or json, not " + logFormat
+          : "--metrics takes loopback, admin, open or off, not " + metrics));
+      return 2;
+    }
+    configureLogging(verbose, format.get());
     Map<String, String> settings = new java.util.LinkedHashMap<>();
     settings.put("couch.max_document_size", Long.toString(maxDocumentSize));
     settings.put("couch.cors.origins", corsOrigins);
@@ -127,7 +146,8 @@ public final class Main implements Callable<Integer> {
     }
     ServeOptions options = new ServeOptions(host, port, data, Optional.ofNullable(admin).filter(s -> !s.isBlank()),
         Optional.ofNullable(storage), settings, new KeyOptions(on.get(), keyProvider, Optional.ofNullable(keyFile)),
-        new TlsOptions(Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), tlsSelfSigned));
+        new TlsOptions(Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), tlsSelfSigned),
+        new ObserveOptions(metricsAccess.get(), accessLog, ObserveOptions.DEFAULT_READINESS_TIMEOUT));
     Server server;
     try {
       server = Server.start(options, console);
@@ -156,13 +176,15 @@ public final class Main implements Callable<Integer> {
     };
   }
 
-  /** One line per message; Polysync at INFO, libraries (Helidon, the pool) only when they warn. */
-  static void configureLogging(boolean verbose) {
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+  /**
+   * One line per message, as text or JSON, with the request id when there is one; Polysync at
+   * INFO, libraries (Helidon, the pool) only when they warn.
+   */
+  static void configureLogging(boolean verbose, LogFormat format) {
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
     ConsoleHandler handler = new ConsoleHandler();
-    handler.setFormatter(new SimpleFormatter());
+    handler.setFormatter(format.formatter());
     handler.setLevel(Level.ALL);
     root.addHandler(handler);
     root.setLevel(Level.WARNING);
