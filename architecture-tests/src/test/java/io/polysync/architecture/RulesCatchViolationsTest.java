@@ -15,6 +15,7 @@ import io.polysync.bootstrap.fixture.BootstrapFixture;
 import io.polysync.engine.fixture.BootstrapCallingEngine;
 import io.polysync.engine.fixture.EngineFixture;
 import io.polysync.engine.fixture.JdbcUsingEngine;
+import io.polysync.engine.fixture.MetricsUsingEngine;
 import io.polysync.engine.fixture.internal.InternalFixture;
 import io.polysync.protocol.fixture.AdapterCallingProtocol;
 import io.polysync.spi.fixture.GoodValue;
@@ -32,6 +33,18 @@ final class RulesCatchViolationsTest {
   private static EvaluationResult evaluate(ArchRule rule, Class<?>... fixtures) {
     JavaClasses classes = new ClassFileImporter().importClasses(fixtures);
     return rule.evaluate(classes);
+  }
+
+  @Test
+  void metricsLibraryStaysInBootstrap_engineCountingWithMicrometer() {
+    assertThat(evaluate(LayeringTest.METRICS_LIBRARY_STAYS_IN_BOOTSTRAP, MetricsUsingEngine.class).hasViolation())
+        .isTrue();
+  }
+
+  @Test
+  void metricsLibraryStaysInBootstrap_cleanEngine() {
+    assertThat(evaluate(LayeringTest.METRICS_LIBRARY_STAYS_IN_BOOTSTRAP, EngineFixture.class).hasViolation())
+        .isFalse();
   }
 
   @Test
