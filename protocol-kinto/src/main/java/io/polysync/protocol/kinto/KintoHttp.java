@@ -33,7 +33,7 @@ import java.util.logging.Logger;
 final class KintoHttp {
   private static final Logger LOG = Logger.getLogger(KintoHttp.class.getName());
   private static final String EXPOSED = "Alert, Backoff, Content-Length, Content-Type, ETag, Last-Modified, Next-Page,"
-      + " Retry-After, Total-Objects, Total-Records";
+      + " Retry-After, Total-Objects, Total-Records, X-Request-Id";
   private static final String METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
   private static final Set<String> HEALTH_PATHS = Set.of("/v1/__heartbeat__", "/v1/__lbheartbeat__", "/v1/__version__");
 
