@@ -191,6 +191,16 @@ final class LayeringTest {
               + " boundary and returns SPI values");
 
   @ArchTest
+  static final ArchRule METRICS_LIBRARY_STAYS_IN_BOOTSTRAP =
+      noClasses()
+          .that().resideOutsideOfPackage("io.polysync.bootstrap..")
+          .should().dependOnClassesThat().resideInAnyPackage("io.micrometer..", "io.prometheus..")
+          .because("metrics are the server's concern: storage is timed by bootstrap's decorator"
+              + " around the storage SPI, and a front-end reports its routes, documents and feeds"
+              + " through protocol-spi's FrontEndMetrics. Report through that interface (add a"
+              + " method there if needed) rather than naming a metrics library");
+
+  @ArchTest
   static final ArchRule SPI_FIELDS_ARE_FINAL =
       fields()
           .that().areDeclaredInClassesThat().resideInAPackage("io.polysync.spi..")

@@ -16,6 +16,7 @@ import io.polysync.bootstrap.fixture.TokenCheckingBootstrap;
 import io.polysync.engine.fixture.BootstrapCallingEngine;
 import io.polysync.engine.fixture.EngineFixture;
 import io.polysync.engine.fixture.JdbcUsingEngine;
+import io.polysync.engine.fixture.MetricsUsingEngine;
 import io.polysync.engine.fixture.internal.InternalFixture;
 import io.polysync.protocol.fixture.AdapterCallingProtocol;
 import io.polysync.protocol.fixture.TokenParsingProtocol;
@@ -43,9 +44,21 @@ final class RulesCatchViolationsTest {
   }
 
   @Test
+  void metricsLibraryStaysInBootstrap_engineCountingWithMicrometer() {
+    assertThat(evaluate(LayeringTest.METRICS_LIBRARY_STAYS_IN_BOOTSTRAP, MetricsUsingEngine.class).hasViolation())
+        .isTrue();
+  }
+
+  @Test
   void tokenLibrariesStayInBootstrap_bootstrapAuthenticator() {
     assertThat(evaluate(LayeringTest.TOKEN_LIBRARIES_STAY_IN_BOOTSTRAP,
         TokenCheckingBootstrap.class, AdapterCallingProtocol.class).hasViolation()).isFalse();
+  }
+
+  @Test
+  void metricsLibraryStaysInBootstrap_cleanEngine() {
+    assertThat(evaluate(LayeringTest.METRICS_LIBRARY_STAYS_IN_BOOTSTRAP, EngineFixture.class).hasViolation())
+        .isFalse();
   }
 
   @Test

@@ -86,6 +86,13 @@ final class ConfigKeys {
       // Logging
       server("log.verbose", ValueForm.BOOLEAN, "Log Polysync's debug messages (failed requests, plugin details).")
           .defaultValue("false").flag("--verbose"),
+      server("log.format", ValueForm.TEXT, "`text`, or `json` for one JSON object per line.")
+          .defaultValue("text").flag("--log-format").legacyEnv("POLYSYNC_LOG_FORMAT"),
+      server("log.access", ValueForm.BOOLEAN, "Log one line per request: method, path, status, time, route.")
+          .defaultValue("false").flag("--access-log").legacyEnv("POLYSYNC_ACCESS_LOG"),
+      server("metrics.access", ValueForm.TEXT,
+          "Who may read `GET /metrics`: `loopback`, `admin` (server admins), `open`, or `off`.")
+          .defaultValue("loopback").flag("--metrics").legacyEnv("POLYSYNC_METRICS"),
       // The CouchDB front-end (docs/protocols/couch.md)
       setting("couch.max_document_size", ValueForm.BYTES, "Largest document body; larger ones get 413.")
           .defaultValue("8000000").flag("--max-document-size").legacyEnv("POLYSYNC_MAX_DOCUMENT_SIZE"),

@@ -3,13 +3,13 @@ package io.polysync.bootstrap;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -116,6 +116,19 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--verbose", description = "Log more: requests that fail, plugin details (log.verbose).")
   boolean verbose;
 
+  @Option(names = "--log-format", paramLabel = "text|json",
+      description = "Log lines as text or as one JSON object per line (log.format, POLYSYNC_LOG_FORMAT; default text).")
+  String logFormat;
+
+  @Option(names = "--access-log",
+      description = "Log one line per request: method, path, status, time, route (log.access, POLYSYNC_ACCESS_LOG).")
+  boolean accessLog;
+
+  @Option(names = "--metrics", paramLabel = "ACCESS",
+      description = "Who may read GET /metrics (metrics.access, POLYSYNC_METRICS): loopback (default: clients on this"
+          + " host), admin (server admins, Basic credentials), open, or off (see docs/operations/observability.md).")
+  String metrics;
+
   @Spec
   CommandSpec spec;
 
@@ -161,10 +174,20 @@ public final class Main implements Callable<Integer> {
       return ConfigException.EXIT_STATUS;
     }
     configuration.warnings().forEach(w -> err.println("polysync: " + w));
-    configureLogging(configuration.bool("log.verbose"));
+    String formatText = configuration.value("log.format").orElse("text");
+    String accessText = configuration.value("metrics.access").orElse("loopback");
+    Optional<LogFormat> format = LogFormat.parse(formatText);
+    Optional<ObserveOptions.MetricsAccess> metricsAccess = ObserveOptions.MetricsAccess.parse(accessText);
+    if (format.isEmpty() || metricsAccess.isEmpty()) {
+      err.println("polysync: " + (format.isEmpty() ? "log.format: expected text or json, got '" + formatText + "'"
+          : "metrics.access: expected loopback, admin, open or off, got '" + accessText + "'"));
+      return ConfigException.EXIT_STATUS;
+    }
+    configureLogging(configuration.bool("log.verbose"), format.get());
     configuration.file().ifPresent(f -> System.getLogger(Main.class.getName())
         .log(System.Logger.Level.INFO, "configuration file " + f));
-    ServeOptions options = configuration.serveOptions();
+    ServeOptions options = configuration.serveOptions().withObserve(new ObserveOptions(metricsAccess.get(),
+        configuration.bool("log.access"), ObserveOptions.DEFAULT_READINESS_TIMEOUT));
     Server server;
     try {
       server = Server.start(options, console);
@@ -197,13 +220,15 @@ public final class Main implements Callable<Integer> {
         workingDirectory);
   }
 
-  /** One line per message; Polysync at INFO, libraries (Helidon, the pool) only when they warn. */
-  static void configureLogging(boolean verbose) {
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+  /**
+   * One line per message, as text or JSON, with the request id when there is one; Polysync at
+   * INFO, libraries (Helidon, the pool) only when they warn.
+   */
+  static void configureLogging(boolean verbose, LogFormat format) {
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
     ConsoleHandler handler = new ConsoleHandler();
-    handler.setFormatter(new SimpleFormatter());
+    handler.setFormatter(format.formatter());
     handler.setLevel(Level.ALL);
     root.addHandler(handler);
     root.setLevel(Level.WARNING);

@@ -15,10 +15,11 @@ import java.util.Optional;
  * @param settings front-end settings by dotted key
  * @param keys encryption at rest: on or off, and where the keys come from
  * @param tls HTTPS, or plain HTTP
+ * @param observe metrics access, access log, readiness timeout
  */
 record ServeOptions(
     String host, int port, Path dataDir, Optional<String> admin, Optional<String> storageUri,
-    Map<String, String> settings, KeyOptions keys, TlsOptions tls) {
+    Map<String, String> settings, KeyOptions keys, TlsOptions tls, ObserveOptions observe) {
   ServeOptions {
     requireNonNull(host, "host is null");
     requireNonNull(dataDir, "dataDir is null");
@@ -27,6 +28,13 @@ record ServeOptions(
     settings = Map.copyOf(settings);
     requireNonNull(keys, "keys is null");
     requireNonNull(tls, "tls is null");
+    requireNonNull(observe, "observe is null");
+  }
+
+  /** With {@link ObserveOptions#defaults()}. */
+  ServeOptions(String host, int port, Path dataDir, Optional<String> admin, Optional<String> storageUri,
+      Map<String, String> settings, KeyOptions keys, TlsOptions tls) {
+    this(host, port, dataDir, admin, storageUri, settings, keys, tls, ObserveOptions.defaults());
   }
 
   /** Encryption on, keys as {@link KeyOptions#defaults()} find them, plain HTTP. */
@@ -45,10 +53,14 @@ record ServeOptions(
   }
 
   ServeOptions withKeys(KeyOptions keys) {
-    return new ServeOptions(host, port, dataDir, admin, storageUri, settings, keys, tls);
+    return new ServeOptions(host, port, dataDir, admin, storageUri, settings, keys, tls, observe);
   }
 
   ServeOptions withTls(TlsOptions tls) {
-    return new ServeOptions(host, port, dataDir, admin, storageUri, settings, keys, tls);
+    return new ServeOptions(host, port, dataDir, admin, storageUri, settings, keys, tls, observe);
+  }
+
+  ServeOptions withObserve(ObserveOptions observe) {
+    return new ServeOptions(host, port, dataDir, admin, storageUri, settings, keys, tls, observe);
   }
 }

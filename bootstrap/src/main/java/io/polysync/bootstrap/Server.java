@@ -42,12 +42,15 @@ final class Server implements AutoCloseable {
   private final SyncEngine engine;
   private final WebServer web;
   private final Optional<X509Certificate> certificate;
+  private final Observability observability;
 
-  private Server(Storage storage, SyncEngine engine, WebServer web, Optional<X509Certificate> certificate) {
+  private Server(Storage storage, SyncEngine engine, WebServer web, Optional<X509Certificate> certificate,
+      Observability observability) {
     this.storage = storage;
     this.engine = engine;
     this.web = web;
     this.certificate = certificate;
+    this.observability = observability;
   }
 
   /** The TLS configuration and the certificate it serves. */
@@ -112,7 +115,14 @@ final class Server implements AutoCloseable {
     Optional<KeyProvider> keys = options.keys().keyProvider(options.dataDir(), loader);
     EngineOptions engineOptions = options.keys().engineOptions(keys);
     StorageConfig config = StorageConfig.of(options.effectiveStorageUri());
-    Storage storage = open(config, providers);
+    Observability observability = new Observability(options.observe());
+    Storage storage;
+    try {
+      storage = observability.timed(open(config, providers), adapterName(config, providers));
+    } catch (RuntimeException e) {
+      observability.close();
+      throw e;
+    }
     SyncEngine engine = null;
     try {
       // The server's own records (its session key above all) are sealed as the engine's are.
@@ -133,6 +143,7 @@ final class Server implements AutoCloseable {
           engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings(), authenticators);
       ensurePerUserDatabases(engine, options.settings());
       SyncEngine theEngine = engine;
+      Storage theStorage = storage;
       Optional<Https> https = https(options, console);
       ErrorsPage errorsPage = ErrorsPage.load();
       var builder = WebServer.builder();
@@ -151,8 +162,9 @@ final class Server implements AutoCloseable {
           .routing(routing -> {
             // Before the front-ends: the CouchDB one answers every path it is given.
             errorsPage.mount(routing);
+            observability.mount(routing, theStorage, authenticator);
             for (ProtocolFrontEnd frontEnd : frontEnds) {
-              frontEnd.mount(routing, context);
+              frontEnd.mount(routing, context.withMetrics(observability.frontEnd(frontEnd.name())));
               LOG.log(System.Logger.Level.INFO, "front-end " + frontEnd.name() + " (SPI "
                   + frontEnd.spiVersion() + ") at " + frontEnd.pathPrefix());
             }
@@ -173,12 +185,13 @@ final class Server implements AutoCloseable {
       LOG.log(System.Logger.Level.INFO, "storage " + config.redactedUri());
       LOG.log(System.Logger.Level.INFO, "listening on " + (https.isPresent() ? "https" : "http") + "://"
           + options.host() + ":" + web.port() + "/");
-      return new Server(storage, theEngine, web, https.map(Https::certificate));
+      return new Server(storage, theEngine, web, https.map(Https::certificate), observability);
     } catch (RuntimeException e) {
       if (engine != null) {
         engine.close();
       }
       storage.close();
+      observability.close();
       if (e instanceof SyncException se) {
         throw new StartupException("storage " + config.redactedUri() + ": " + se.getMessage(), e);
       }
@@ -243,6 +256,12 @@ final class Server implements AutoCloseable {
           + " clear, readable by anyone who can read the database or its backups. Not recommended."
           + keys.map(p -> " Data sealed earlier is read with the " + p.description() + ".").orElse(""));
     }
+  }
+
+  /** The name of the adapter {@link #open} picks, for the storage metrics; called after it succeeded. */
+  private static String adapterName(StorageConfig config, List<StorageProvider> providers) {
+    String scheme = config.scheme();
+    return providers.stream().filter(p -> p.schemes().contains(scheme)).findFirst().orElseThrow().name();
   }
 
   static Storage open(StorageConfig config, List<StorageProvider> providers) {
@@ -388,6 +407,11 @@ final class Server implements AutoCloseable {
     return web.port();
   }
 
+  /** The storage as the engine sees it (timed and sealed), for tests. */
+  Storage storage() {
+    return storage;
+  }
+
   @Override
   public void close() {
     try {
@@ -396,7 +420,11 @@ final class Server implements AutoCloseable {
       try {
         engine.close();
       } finally {
-        storage.close();
+        try {
+          storage.close();
+        } finally {
+          observability.close();
+        }
       }
     }
   }

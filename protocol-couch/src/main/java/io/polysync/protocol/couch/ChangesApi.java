@@ -8,6 +8,7 @@ import io.polysync.engine.ChangesOptions;
 import io.polysync.engine.ChangesResult;
 import io.polysync.engine.Database;
 import io.polysync.engine.SyncEngine;
+import io.polysync.protocol.spi.FrontEndMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,13 +68,20 @@ final class ChangesApi {
   void handle(Exchange ex, Database db) {
     CouchRouter.requireMethod(ex, "GET", "HEAD", "POST");
     Feed feed = parse(ex, db);
-    switch (feed.mode()) {
-      case "normal" -> normal(ex, db, feed);
-      case "longpoll" -> longpoll(ex, db, feed);
-      case "continuous", "live" -> continuous(ex, db, feed, false);
-      case "eventsource" -> continuous(ex, db, feed, true);
-      default -> throw CouchException.badRequest(
-          "Supported `feed` types: normal, continuous, live, longpoll, eventsource");
+    if (feed.mode().equals("normal")) {
+      normal(ex, db, feed);
+      return;
+    }
+    // "live" is CouchDB's other name for continuous.
+    String kind = feed.mode().equals("live") ? "continuous" : feed.mode();
+    try (FrontEndMetrics.OpenFeed open = ex.metrics.feedOpened(kind)) {
+      switch (feed.mode()) {
+        case "longpoll" -> longpoll(ex, db, feed);
+        case "continuous", "live" -> continuous(ex, db, feed, false);
+        case "eventsource" -> continuous(ex, db, feed, true);
+        default -> throw CouchException.badRequest(
+            "Supported `feed` types: normal, continuous, live, longpoll, eventsource");
+      }
     }
   }
 
@@ -248,7 +256,8 @@ final class ChangesApi {
     return r;
   }
 
-  private static ObjectNode render(ChangesResult page, Seqs seqs) {
+  private static ObjectNode render(Exchange ex, ChangesResult page, Seqs seqs) {
+    ex.metrics.documentsOut(FrontEndMetrics.VIA_FEED, page.results().size());
     ObjectNode body = Exchange.object();
     var results = body.putArray("results");
     page.results().forEach(row -> results.add(row(row, seqs.next(row.seq()))));
@@ -258,7 +267,8 @@ final class ChangesApi {
   }
 
   /** Rows as CouchDB streams them: one per line, separated by a comma. */
-  private static String rows(ChangesResult page, Seqs seqs, boolean first) {
+  private static String rows(Exchange ex, ChangesResult page, Seqs seqs, boolean first) {
+    ex.metrics.documentsOut(FrontEndMetrics.VIA_FEED, page.results().size());
     StringBuilder out = new StringBuilder();
     for (ChangesResult.Row row : page.results()) {
       if (!first || out.length() > 0) {
@@ -286,21 +296,21 @@ final class ChangesApi {
     ChangesOptions options = feed.options();
     Seqs seqs = new Seqs(feed);
     if (options.descending() || ex.method.equals("HEAD") || options.limit() <= FEED_PAGE) {
-      ex.send(200, render(db.changes(options), seqs));
+      ex.send(200, render(ex, db.changes(options), seqs));
       return;
     }
     ChangesResult page = db.changes(options.withLimit(FEED_PAGE));
     if (page.pending().isPresent()) {
-      ex.send(200, render(page, seqs));
+      ex.send(200, render(ex, page, seqs));
       return;
     }
     FeedOutput out = FeedOutput.open(ex, Exchange.JSON_TYPE, "must-revalidate", ex.acceptsGzip());
-    out.write("{\"results\":[\n" + rows(page, seqs, true));
+    out.write("{\"results\":[\n" + rows(ex, page, seqs, true));
     int remaining = options.limit() - page.results().size();
     while (page.pending().isEmpty() && remaining > 0 && !page.results().isEmpty()) {
       page = db.changes(options.withSince(page.lastSeq()).withLimit(Math.min(remaining, FEED_PAGE)));
       remaining -= page.results().size();
-      out.write(rows(page, seqs, false));
+      out.write(rows(ex, page, seqs, false));
     }
     out.write(ending(page.lastSeq(), page.pending()));
     out.close();
@@ -318,7 +328,7 @@ final class ChangesApi {
     Seqs seqs = new Seqs(feed);
     ChangesResult page = db.changes(feed.options());
     if (!page.results().isEmpty() || feed.timeoutMs() == 0) {
-      ex.send(200, render(page, seqs));
+      ex.send(200, render(ex, page, seqs));
       return;
     }
     long deadline = deadline(feed.timeoutMs());
@@ -328,7 +338,7 @@ final class ChangesApi {
     }
     ChangesResult waited = db.changes(feed.options().withSince(page.lastSeq()), Duration.ofMillis(Math.max(0, firstWait)));
     if (!waited.results().isEmpty() || feed.heartbeatMs() == 0 || System.currentTimeMillis() >= deadline) {
-      ex.send(200, render(waited, seqs));
+      ex.send(200, render(ex, waited, seqs));
       return;
     }
     FeedOutput out = FeedOutput.open(ex, Exchange.JSON_TYPE, "must-revalidate", ex.acceptsGzip());
@@ -352,7 +362,7 @@ final class ChangesApi {
         out.write("\n");
       }
     }
-    out.write(rows(found, seqs, true) + ending(since, found.pending()));
+    out.write(rows(ex, found, seqs, true) + ending(since, found.pending()));
     out.close();
   }
 
@@ -382,6 +392,7 @@ final class ChangesApi {
           // A row without its seq gets no event id: the browser keeps resuming from the last one.
           out.write(eventSource ? "data: " + json + "\n" + (seq == null ? "" : "id: " + seq + "\n") + "\n" : json + "\n");
           remaining--;
+          ex.metrics.documentsOut(FrontEndMetrics.VIA_FEED, 1);
         }
         since = page.lastSeq();
         more = page.pending().isEmpty() && !page.results().isEmpty();

@@ -14,7 +14,7 @@ final class Cors {
   private static final String METHODS = "GET, PUT, POST, HEAD, DELETE";
   private static final Set<String> HEADERS = Set.of("accept", "authorization", "content-type", "origin", "referer");
   private static final String EXPOSED = "content-type, cache-control, accept-ranges, etag, server, x-couch-request-id,"
-      + " x-couch-update-newrev, x-couchdb-body-time";
+      + " x-couch-update-newrev, x-couchdb-body-time, x-request-id";
 
   private final Set<String> origins;
 

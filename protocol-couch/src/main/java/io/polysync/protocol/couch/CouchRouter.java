@@ -72,11 +72,13 @@ final class CouchRouter {
   void handle(ServerRequest req, ServerResponse res) {
     Exchange ex;
     try {
-      ex = new Exchange(req, res, maxRequestBytes, serverTiming);
+      ex = new Exchange(req, res, maxRequestBytes, serverTiming, context.metrics());
     } catch (CouchException e) {
+      context.metrics().route(req, "/{invalid}");
       renderEarlyError(res, e.status(), e.error(), e.reason());
       return;
     }
+    context.metrics().route(req, CouchRoutes.template(ex.segments));
     try {
       handle(ex);
     } finally {

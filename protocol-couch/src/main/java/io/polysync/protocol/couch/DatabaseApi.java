@@ -21,6 +21,7 @@ import io.polysync.engine.SecurityObject;
 import io.polysync.engine.SyncEngine;
 import io.polysync.engine.UserContext;
 import io.polysync.engine.WriteOutcome;
+import io.polysync.protocol.spi.FrontEndMetrics;
 import io.polysync.spi.SyncException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -212,6 +213,7 @@ final class DatabaseApi {
       options = options.withKeys(ids);
     }
     AllDocsResult result = db.allDocs(options);
+    ex.metrics.documentsOut(FrontEndMetrics.VIA_LIST, result.rows().size());
     ObjectNode body = Exchange.object();
     body.put("total_rows", result.totalRows());
     body.put("offset", result.offset());
@@ -320,6 +322,7 @@ final class DatabaseApi {
       WriteOutcome outcome = outcomes.get(written++);
       switch (outcome) {
         case WriteOutcome.Ok ok -> {
+          ex.metrics.documentsIn(1);
           if (newEdits) {
             out.addObject().put("ok", true).put("id", ok.id()).put("rev", ok.rev());
           }
@@ -369,6 +372,8 @@ final class DatabaseApi {
       positions.add(index++);
     }
     List<BulkGetResult> results = requests.isEmpty() ? List.of() : db.bulkGet(requests, options);
+    ex.metrics.documentsOut(FrontEndMetrics.VIA_READ, results.stream()
+        .flatMap(r -> r.docs().stream()).filter(d -> !(d instanceof OpenRevResult.Missing)).count());
     boolean encodingInfo = ex.flag("att_encoding_info");
     ObjectNode out = Exchange.object();
     ArrayNode array = out.putArray("results");

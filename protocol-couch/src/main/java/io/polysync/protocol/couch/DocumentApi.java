@@ -15,6 +15,7 @@ import io.polysync.engine.EngineError;
 import io.polysync.engine.OpenRevResult;
 import io.polysync.engine.ReadOptions;
 import io.polysync.engine.WriteOutcome;
+import io.polysync.protocol.spi.FrontEndMetrics;
 import io.polysync.spi.SyncException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,6 +48,7 @@ final class DocumentApi {
       case "DELETE" -> {
         String rev = rev(ex).orElseThrow(() -> new CouchException(409, "conflict", "Document update conflict."));
         WriteOutcome.Ok ok = db.delete(id, rev);
+        ex.metrics.documentsIn(1);
         sendWritten(ex, 200, ok);
       }
       default -> CouchRouter.requireMethod(ex, "GET", "HEAD", "PUT", "DELETE");
@@ -106,6 +108,7 @@ final class DocumentApi {
       options = options.withAttachments(true);
     }
     Document doc = db.get(id, options);
+    ex.metrics.documentsOut(FrontEndMetrics.VIA_READ, 1);
     String etag = "\"" + doc.rev() + "\"";
     if (ex.header(HeaderNames.IF_NONE_MATCH).filter(etag::equals).isPresent()) {
       ex.res.header(HeaderNames.ETAG, etag);
@@ -179,6 +182,8 @@ final class DocumentApi {
         results = missing;
       }
     }
+    ex.metrics.documentsOut(FrontEndMetrics.VIA_READ,
+        results.stream().filter(r -> !(r instanceof OpenRevResult.Missing)).count());
     if (multipart) {
       openRevsMultipart(ex, results);
       return;
@@ -333,6 +338,7 @@ final class DocumentApi {
       throw CouchException.badRequest("When `new_edits: false`, the document needs `_rev` or `_revisions` specified");
     }
     WriteOutcome.Ok ok = db.put(write, newEdits);
+    ex.metrics.documentsIn(1);
     sendWritten(ex, 201, ok);
   }
 
@@ -405,6 +411,7 @@ final class DocumentApi {
       return;
     }
     WriteOutcome.Ok ok = db.put(doc);
+    ex.metrics.documentsIn(1);
     ex.res.header(HeaderNames.LOCATION, "/" + db.name() + "/" + ok.id());
     sendWritten(ex, 201, ok);
   }

@@ -9,6 +9,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.polysync.protocol.spi.FrontEndMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,8 +43,12 @@ final class Exchange {
   /** The wall-clock start in microseconds, for Server-Timing only. */
   private final long startEpochMicros;
   private long authNanos = -1;
+  /** Where the handlers count the documents they move and the feeds they hold open. */
+  final FrontEndMetrics metrics;
 
-  Exchange(ServerRequest req, ServerResponse res, long maxRequestBytes, boolean serverTiming) {
+  Exchange(ServerRequest req, ServerResponse res, long maxRequestBytes, boolean serverTiming,
+      FrontEndMetrics metrics) {
+    this.metrics = metrics;
     this.startNanos = System.nanoTime();
     this.serverTiming = serverTiming;
     java.time.Instant now = serverTiming ? java.time.Instant.now() : java.time.Instant.EPOCH;

@@ -4,6 +4,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.polysync.engine.Database;
+import io.polysync.protocol.spi.FrontEndMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,10 @@ final class Events {
   private static final Duration HEARTBEAT = Duration.ofSeconds(25);
   private final KintoApi api;
 
-  Events(KintoApi api) {
+  private final FrontEndMetrics metrics;
+
+  Events(KintoApi api, FrontEndMetrics metrics) {
+    this.metrics = metrics;
     this.api = api;
   }
 
@@ -59,7 +63,7 @@ final class Events {
     res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
     res.header(HeaderNames.CACHE_CONTROL, "no-cache");
     KintoHttp.securityHeaders(res);
-    try (OutputStream out = res.outputStream()) {
+    try (FrontEndMetrics.OpenFeed open = metrics.feedOpened("sse"); OutputStream out = res.outputStream()) {
       write(out, "retry: 2000\n\n");
       long seq = db.info().updateSeq();
       long last = timestamp(r, collection);

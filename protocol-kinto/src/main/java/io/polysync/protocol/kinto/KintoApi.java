@@ -8,6 +8,7 @@ import io.polysync.engine.EngineError;
 import io.polysync.engine.SyncEngine;
 import io.polysync.protocol.spi.PerUserDatabases;
 import io.polysync.engine.UserContext;
+import io.polysync.protocol.spi.FrontEndMetrics;
 import io.polysync.spi.ErrorCategory;
 import io.polysync.spi.JsonValue;
 import io.polysync.spi.Query;
@@ -79,6 +80,8 @@ final class KintoApi {
   private final byte[] defaultBucketKey;
   private final Optional<History> history;
   private final Optional<PermissionsEndpoint> permissions;
+  /** Counts the records clients write and read; the collection and bucket objects are not counted. */
+  private final FrontEndMetrics metrics;
   final PerUserDatabases perUser;
   private final Optional<OpenId> openId;
 
@@ -91,14 +94,20 @@ final class KintoApi {
   record OpenId(String issuer, String audience) {}
 
   KintoApi(SyncEngine engine, String serverId, KintoSettings settings) {
-    this(engine, serverId, settings, PerUserDatabases.of(engine, java.util.Map.of()), Optional.empty());
+    this(engine, serverId, settings, PerUserDatabases.of(engine, java.util.Map.of()), Optional.empty(),
+        FrontEndMetrics.NONE);
+  }
+
+  KintoApi(SyncEngine engine, String serverId, KintoSettings settings, FrontEndMetrics metrics) {
+    this(engine, serverId, settings, PerUserDatabases.of(engine, java.util.Map.of()), Optional.empty(), metrics);
   }
 
   KintoApi(SyncEngine engine, String serverId, KintoSettings settings, PerUserDatabases perUser,
-      Optional<OpenId> openId) {
+      Optional<OpenId> openId, FrontEndMetrics metrics) {
     this.perUser = perUser;
     this.openId = openId;
     this.engine = engine;
+    this.metrics = metrics;
     this.catalog = new Catalog(engine.systemDatabase(Catalog.DATABASE));
     this.acl = engine.systemDatabase(RecordStore.ACL_DATABASE);
     this.settings = settings;
@@ -506,6 +515,9 @@ final class KintoApi {
     }
     checkIfMatch(r, Optional.of(item));
     KintoResponse res = objectResponse(200, r.caller(), t, item);
+    if (t.level == Level.RECORD && r.method().equals("GET")) {
+      metrics.documentsOut(FrontEndMetrics.VIA_READ, 1);
+    }
     return r.method().equals("HEAD") ? new KintoResponse(200, null).header("ETag", "\"" + item.lastModified() + "\"") : res;
   }
 
@@ -624,6 +636,9 @@ final class KintoApi {
     ArrayNode data = Json.MAPPER.createArrayNode();
     for (Item item : page) {
       data.add(project(item.toJson(), q.fields()));
+    }
+    if (t.level == Level.RECORD && r.method().equals("GET")) {
+      metrics.documentsOut(FrontEndMetrics.VIA_LIST, page.size());
     }
     ObjectNode body = Json.object();
     body.set("data", data);
@@ -896,6 +911,9 @@ final class KintoApi {
           out[slot] = res;
         }
         return List.of(out);
+      }
+      if (plural.level == Level.RECORD) {
+        metrics.documentsIn(results.stream().filter(Optional::isPresent).count());
       }
       if (history.isPresent()) {
         List<Item> done = new ArrayList<>();

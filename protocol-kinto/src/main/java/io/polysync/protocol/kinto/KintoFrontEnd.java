@@ -34,13 +34,14 @@ public final class KintoFrontEnd implements ProtocolFrontEnd {
         ? context.setting("auth.jwt.issuer").map(issuer ->
             new KintoApi.OpenId(issuer, context.setting("auth.jwt.audience").orElse("")))
         : Optional.empty();
-    KintoApi api = new KintoApi(context.engine(), context.serverId(), settings, PerUserDatabases.of(context), openId);
+    KintoApi api = new KintoApi(context.engine(), context.serverId(), settings, PerUserDatabases.of(context), openId,
+        context.metrics());
     String cors = context.setting("kinto.cors.origins").or(() -> context.setting("couch.cors.origins")).orElse("*");
     long maxBytes = context.longSetting("kinto.max_request_bytes",
         context.longSetting("couch.max_document_size", 8_000_000L) * 2);
     // Kinto has no sessions and no defence against cross-site requests riding on a cookie.
     List<HttpAuthenticator> chain = context.authenticators().stream().filter(a -> !a.ambient()).toList();
-    KintoHttp http = new KintoHttp(api, chain, cors, maxBytes);
+    KintoHttp http = new KintoHttp(api, chain, cors, maxBytes, context.metrics());
     routing.any("/v1", http::handle);
     routing.any("/v1/*", http::handle);
   }

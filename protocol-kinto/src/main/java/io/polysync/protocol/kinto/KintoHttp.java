@@ -4,6 +4,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.polysync.protocol.spi.AuthResult;
+import io.polysync.protocol.spi.FrontEndMetrics;
 import io.polysync.protocol.spi.HttpAuthenticator;
 import io.polysync.protocol.spi.RequestHeaders;
 import java.io.ByteArrayOutputStream;
@@ -31,7 +32,7 @@ import java.util.logging.Logger;
 final class KintoHttp {
   private static final Logger LOG = Logger.getLogger(KintoHttp.class.getName());
   private static final String EXPOSED = "Alert, Backoff, Content-Length, Content-Type, ETag, Last-Modified, Next-Page,"
-      + " Retry-After, Total-Objects, Total-Records";
+      + " Retry-After, Total-Objects, Total-Records, X-Request-Id";
   private static final String METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
   private static final Set<String> HEALTH_PATHS = Set.of("/v1/__heartbeat__", "/v1/__lbheartbeat__", "/v1/__version__");
 
@@ -40,8 +41,11 @@ final class KintoHttp {
   private final Set<String> corsOrigins;
   private final long maxRequestBytes;
   private final Events events;
+  private final FrontEndMetrics metrics;
 
-  KintoHttp(KintoApi api, List<HttpAuthenticator> chain, String corsOrigins, long maxRequestBytes) {
+  KintoHttp(KintoApi api, List<HttpAuthenticator> chain, String corsOrigins, long maxRequestBytes,
+      FrontEndMetrics metrics) {
+    this.metrics = metrics;
     this.api = api;
     this.chain = List.copyOf(chain);
     Set<String> origins = new LinkedHashSet<>();
@@ -52,12 +56,13 @@ final class KintoHttp {
     }
     this.corsOrigins = Set.copyOf(origins);
     this.maxRequestBytes = maxRequestBytes;
-    this.events = new Events(api);
+    this.events = new Events(api, metrics);
   }
 
   void handle(ServerRequest req, ServerResponse res) {
     String method = req.prologue().method().text().toUpperCase(Locale.ROOT);
     String rawPath = req.path().rawPath();
+    metrics.route(req, KintoRoutes.template(rawPath.substring(Math.min(3, rawPath.length()))));
     cors(req, res);
     if (method.equals("OPTIONS")) {
       preflight(req, res);

@@ -17,10 +17,11 @@ import java.util.Optional;
  * @param settings free settings by dotted key, such as {@code couch.max_document_size}
  * @param authenticators the HTTP authenticators that are on, in the order to ask them (see {@link
  *     HttpAuthenticator#first})
+ * @param metrics where the front-end reports its routes, documents and feeds; this front-end's own
  */
 public record FrontEndContext(
     SyncEngine engine, String serverId, Authenticator authenticator, Map<String, String> settings,
-    List<HttpAuthenticator> authenticators) {
+    List<HttpAuthenticator> authenticators, FrontEndMetrics metrics) {
   /** The name of CouchDB's session cookie, which the built-in cookie authenticator reads. */
   public static final String SESSION_COOKIE = "AuthSession";
 
@@ -30,12 +31,24 @@ public record FrontEndContext(
     requireNonNull(authenticator, "authenticator is null");
     settings = Map.copyOf(settings);
     authenticators = List.copyOf(authenticators);
+    requireNonNull(metrics, "metrics is null");
   }
 
-  /** The built-in chain of earlier versions: Basic credentials, then the session cookie. */
+  /** The built-in chain of earlier versions: Basic credentials, then the session cookie; no metrics. */
   public FrontEndContext(SyncEngine engine, String serverId, Authenticator authenticator, Map<String, String> settings) {
     this(engine, serverId, authenticator, settings, List.of(HttpAuthenticator.basic(authenticator),
         HttpAuthenticator.cookie(authenticator, SESSION_COOKIE)));
+  }
+
+  /** A context with these authenticators whose metrics record nothing. */
+  public FrontEndContext(SyncEngine engine, String serverId, Authenticator authenticator, Map<String, String> settings,
+      List<HttpAuthenticator> authenticators) {
+    this(engine, serverId, authenticator, settings, authenticators, FrontEndMetrics.NONE);
+  }
+
+  /** The same context with {@code metrics}: the server gives each front-end its own. */
+  public FrontEndContext withMetrics(FrontEndMetrics metrics) {
+    return new FrontEndContext(engine, serverId, authenticator, settings, authenticators, metrics);
   }
 
   public Optional<String> setting(String key) {
