@@ -102,6 +102,27 @@ final class ArchiveIT {
   }
 
   @Test
+  void runtimeArchive_runsOnItsOwnJavaWhenNoneIsInstalled() throws Exception {
+    String archive = System.getProperty("polysync.runtime.archive", "");
+    assumeTrue(!archive.isEmpty() && !Boolean.getBoolean("jib.skip"),
+        "the archive with a Java runtime is built on Linux only");
+    Path into = Files.createDirectories(dir.resolve("with-runtime"));
+    Process tar = new ProcessBuilder("tar", "-xzf", archive, "-C", into.toString()).redirectErrorStream(true).start();
+    String out = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(tar.waitFor()).as("tar: %s", out).isZero();
+    Path withRuntime = into.resolve(home.getFileName());
+    assertThat(withRuntime.resolve("runtime/bin/java")).isExecutable();
+    assertThat(withRuntime.resolve("lib/bootstrap-" + home.getFileName().toString().substring("polysync-".length())
+        + ".jar")).isRegularFile();
+
+    Result result = launch(withRuntime, List.of("--version"),
+        Map.of("POLYSYNC_JAVA_PLACES", dir.resolve("nothing").toString()));
+
+    assertThat(result.status()).as(result.output()).isZero();
+    assertThat(result.output()).contains("Polysync");
+  }
+
+  @Test
   void launcher_withoutJava21_failsNamingWhatItFound() throws Exception {
     Result result = launch(List.of("serve"), Map.of("POLYSYNC_JAVA_PLACES", dir.resolve("nothing").toString()));
 
@@ -119,6 +140,10 @@ final class ArchiveIT {
    * launcher must look past it.
    */
   private Result launch(List<String> args, Map<String, String> env) throws Exception {
+    return launch(home, args, env);
+  }
+
+  private Result launch(Path home, List<String> args, Map<String, String> env) throws Exception {
     Path old = dir.resolve("old-java");
     Files.createDirectories(old.resolve("bin"));
     Files.writeString(old.resolve("release"), "JAVA_VERSION=\"17.0.12\"\n");
