@@ -66,6 +66,23 @@ final class ArchiveIT {
   }
 
   @Test
+  void systemdUnit_passesSystemdAnalyzeWithoutAWarning() throws Exception {
+    Path analyze = Stream.of("/usr/bin/systemd-analyze", "/bin/systemd-analyze").map(Path::of)
+        .filter(Files::isExecutable).findFirst().orElse(null);
+    assumeTrue(analyze != null, "systemd-analyze is not installed");
+    // The unit as installed, but running the launcher of this unpacked archive.
+    Path unit = dir.resolve("polysync.service");
+    Files.writeString(unit, Files.readString(home.resolve("systemd/polysync.service"))
+        .replace("/opt/polysync/bin/polysync", home.resolve("bin/polysync").toString()));
+
+    Process verify = new ProcessBuilder(analyze.toString(), "verify", unit.toString()).redirectErrorStream(true).start();
+    String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(verify.waitFor()).as(output).isZero();
+    assertThat(output).as("unknown keys and bad values are only warned about").isBlank();
+  }
+
+  @Test
   @Timeout(180)
   void serve_withDataDirectory_answersWelcomeAndStoresThere() throws Exception {
     int port = ServerProcess.freePort();
