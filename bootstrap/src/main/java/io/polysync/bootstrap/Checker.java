@@ -64,8 +64,9 @@ final class Checker {
     while (true) {
       ChangesResult page;
       try {
-        page = db.changes(ChangesOptions.since(since).withLimit(Exporter.PAGE)
-            .withStyle(ChangesOptions.Style.ALL_DOCS));
+        // The winner alone: the feed then reads only the clear columns, so one damaged state does not
+        // hide the documents after it; each document's leaves are read below, one by one.
+        page = db.changes(ChangesOptions.since(since).withLimit(Exporter.PAGE));
       } catch (SyncException e) {
         report.add("the changes feed after sequence " + since + " cannot be read: " + e.getMessage());
         break;
@@ -133,9 +134,8 @@ final class Checker {
           }
           Set<String> leafRevs = new HashSet<>();
           found.forEach(d -> leafRevs.add(d.rev()));
-          if (leafRevs.size() != found.size() || !leafRevs.equals(new HashSet<>(row.changes()))) {
-            report.add("document " + row.id() + ": its leaves " + leafRevs + " differ from the feed's "
-                + row.changes());
+          if (leafRevs.size() != found.size()) {
+            report.add("document " + row.id() + ": a leaf appears twice");
           }
         }
       }
