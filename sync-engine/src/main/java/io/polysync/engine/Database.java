@@ -170,6 +170,13 @@ public interface Database {
   void deleteLocal(String id, String rev);
 
   /**
+   * Local documents in id order after {@code afterId} (without the {@code _local/} prefix; {@code
+   * ""} for the start), at most {@code limit}, each as {@link #getLocal} reads it. For maintenance
+   * such as backups: every storage lists them, but not on the request path's budget.
+   */
+  List<ObjectNode> localDocs(String afterId, int limit);
+
+  /**
    * Runs a query over the winning bodies: pushed down to the storage when it can answer it,
    * otherwise evaluated by {@link io.polysync.spi.QueryEvaluator} over a scan in pages.
    */

@@ -245,6 +245,15 @@ final class InMemoryStorage implements Storage {
     }
 
     @Override
+    public List<LocalDocument> list(String namespace, String afterId, int limit) {
+      MemoryNamespace ns = open(namespace);
+      if (limit < 1) {
+        throw new SyncException(StorageError.INVALID_ARGUMENT, "limit must be positive: " + limit);
+      }
+      return ns.listLocals(afterId, limit);
+    }
+
+    @Override
     public long put(String namespace, String id, byte[] body, long expectedVersion) {
       MemoryNamespace ns = open(namespace);
       Names.checkId(id);
