@@ -65,7 +65,7 @@ final class CheckCommand implements Callable<Integer> {
         problems += r.problemCount();
         io.out().println(r.namespace() + ": " + r.docs() + " documents (" + r.live() + " live, " + r.deleted()
             + " deleted), " + r.leaves() + " leaves, " + r.conflicts() + " conflicts, " + r.attachments()
-            + " attachments: " + (r.problemCount() == 0 ? "ok" : r.problemCount() + " problems")
+            + " attachments, " + r.locals() + " local documents: " + (r.problemCount() == 0 ? "ok" : r.problemCount() + " problems")
             + (r.writtenMeanwhile() ? " (written during the check: counters not compared)" : ""));
         r.problems().forEach(p -> io.out().println("  problem: " + p));
         if (r.problemCount() > r.problems().size()) {

@@ -35,7 +35,7 @@ final class Checker {
 
   /** One namespace's findings. */
   record Report(String namespace, long docs, long live, long deleted, long leaves, long conflicts,
-      long attachments, List<String> problems, long problemCount, boolean writtenMeanwhile) {}
+      long attachments, long locals, List<String> problems, long problemCount, boolean writtenMeanwhile) {}
 
   Checker(SyncEngine engine) {
     this.engine = engine;
@@ -144,6 +144,20 @@ final class Checker {
       }
       since = page.lastSeq();
     }
+    long locals = 0;
+    String afterId = "";
+    try {
+      while (true) {
+        List<ObjectNode> page = db.localDocs(afterId, Exporter.PAGE);
+        locals += page.size();
+        if (page.size() < Exporter.PAGE) {
+          break;
+        }
+        afterId = page.get(page.size() - 1).get("_id").textValue().substring("_local/".length());
+      }
+    } catch (SyncException e) {
+      report.add("the local documents after '" + afterId + "' cannot be read: " + e.getMessage());
+    }
     DatabaseInfo after = db.info();
     boolean writtenMeanwhile = after.updateSeq() != before.updateSeq();
     if (previousSeq > after.updateSeq()) {
@@ -153,7 +167,7 @@ final class Checker {
       report.add("the counters say " + after.docCount() + " live and " + after.docDelCount()
           + " deleted documents; the changes feed holds " + live + " and " + deleted);
     }
-    return new Report(name, docs, live, deleted, leaves, conflicts, attachments, List.copyOf(problems),
+    return new Report(name, docs, live, deleted, leaves, conflicts, attachments, locals, List.copyOf(problems),
         problemCount[0], writtenMeanwhile);
   }
 

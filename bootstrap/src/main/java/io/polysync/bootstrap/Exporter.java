@@ -24,6 +24,7 @@ import java.util.Map;
  */
 final class Exporter {
   static final int PAGE = 200;
+  private static final String LOCAL_PREFIX = "_local/";
 
   private final SyncEngine engine;
   private final Writer out;
@@ -111,6 +112,23 @@ final class Exporter {
           since = page.lastSeq();
         }
         long nsLocals = 0;
+        String after = "";
+        while (true) {
+          List<ObjectNode> page = db.localDocs(after, PAGE);
+          for (ObjectNode local : page) {
+            String id = local.get("_id").textValue().substring(LOCAL_PREFIX.length());
+            ObjectNode body = local.deepCopy();
+            body.remove(List.of("_id", "_rev"));
+            ObjectNode line = Backup.JSON.createObjectNode().put("type", "local").put("id", id);
+            line.set("body", body);
+            write(line);
+            nsLocals++;
+            after = id;
+          }
+          if (page.size() < PAGE) {
+            break;
+          }
+        }
         write(Backup.JSON.createObjectNode().put("type", "end").put("name", name).put("docs", nsDocs)
             .put("locals", nsLocals));
         docs += nsDocs;

@@ -235,7 +235,7 @@ final class CliTest {
     }
     Path backup = dir.resolve("backup.ndjson");
     assertThat(run(on(sqlite(), "export", "--all", "-o", backup.toString()))).as(err()).isZero();
-    assertThat(err()).contains("Exported 2 namespaces: 5 documents");
+    assertThat(err()).contains("Exported 2 namespaces: 5 documents").contains("2 local documents");
     List<String> lines = Files.readAllLines(backup);
     assertThat(JSON.readTree(lines.get(0)).get("format").asText()).isEqualTo("polysync-backup");
     assertThat(lines).noneMatch(l -> l.contains("engine.dek"));
@@ -261,6 +261,8 @@ final class CliTest {
       assertThat(zipped.get("encoding").asText()).isEqualTo("gzip");
       assertThat(zipped.get("digest").asText()).isEqualTo("md5-fromTheSource0000000==");
       assertThat(target.engine().database("empty").revsLimit()).isEqualTo(7);
+      assertThat(to.localDocs("", 10)).isEqualTo(from.localDocs("", 10));
+      assertThat(to.getLocal("checkpoint").orElseThrow().get("history").toString()).isEqualTo("[1,2]");
     }
   }
 
@@ -333,7 +335,7 @@ final class CliTest {
       seed(source.engine());
     }
     assertThat(run(on(sqlite(), "check", "--encryption", "off"))).as(out() + err()).isZero();
-    assertThat(out()).contains("notes: 5 documents (4 live, 1 deleted), 7 leaves, 1 conflicts, 2 attachments: ok");
+    assertThat(out()).contains("notes: 5 documents (4 live, 1 deleted), 7 leaves, 1 conflicts, 2 attachments, 2 local documents: ok");
 
     try (Connection c = DriverManager.getConnection("jdbc:" + sqlite());
         PreparedStatement update = c.prepareStatement("UPDATE polysync_blobs SET data = ? WHERE data = ?")) {
