@@ -63,18 +63,20 @@ final class CheckCommand implements Callable<Integer> {
       long problems = 0;
       for (Checker.Report r : reports) {
         problems += r.problemCount();
-        io.out().println(r.namespace() + ": " + r.docs() + " documents (" + r.live() + " live, " + r.deleted()
-            + " deleted), " + r.leaves() + " leaves, " + r.conflicts() + " conflicts, " + r.attachments()
-            + " attachments, " + r.locals() + " local documents: " + (r.problemCount() == 0 ? "ok" : r.problemCount() + " problems")
+        io.out().println(r.namespace() + ": " + CliIo.count(r.docs(), "document") + " (" + r.live() + " live, "
+            + r.deleted() + " deleted), " + r.leaves() + (r.leaves() == 1 ? " leaf, " : " leaves, ")
+            + CliIo.count(r.conflicts(), "conflict") + ", " + CliIo.count(r.attachments(), "attachment") + ", "
+            + CliIo.count(r.locals(), "local document") + ": "
+            + (r.problemCount() == 0 ? "ok" : CliIo.count(r.problemCount(), "problem"))
             + (r.writtenMeanwhile() ? " (written during the check: counters not compared)" : ""));
         r.problems().forEach(p -> io.out().println("  problem: " + p));
         if (r.problemCount() > r.problems().size()) {
           io.out().println("  ... and " + (r.problemCount() - r.problems().size()) + " more");
         }
       }
-      io.out().println(problems == 0 ? "No problems in " + reports.size() + " namespaces."
-          : problems + " problems in " + reports.stream().filter(r -> r.problemCount() > 0).count() + " of "
-              + reports.size() + " namespaces.");
+      io.out().println(problems == 0 ? "No problems in " + CliIo.count(reports.size(), "namespace") + "."
+          : CliIo.count(problems, "problem") + " in " + reports.stream().filter(r -> r.problemCount() > 0).count()
+              + " of " + CliIo.count(reports.size(), "namespace") + ".");
       return problems == 0 ? 0 : 1;
     }
   }

@@ -10,6 +10,7 @@ import io.polysync.engine.Document;
 import io.polysync.engine.OpenRevResult;
 import io.polysync.engine.ReadOptions;
 import io.polysync.engine.SyncEngine;
+import io.polysync.engine.User;
 import io.polysync.spi.SyncException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,6 +31,8 @@ import java.util.regex.Matcher;
 final class Checker {
   /** Problems listed per namespace; the rest are counted. */
   static final int MAX_LISTED = 100;
+  /** The user store's namespace: its local documents are the accounts. */
+  static final String USERS = "_users";
 
   private final SyncEngine engine;
 
@@ -147,7 +150,12 @@ final class Checker {
     long locals = 0;
     String afterId = "";
     try {
-      while (true) {
+      if (name.equals(USERS)) {
+        // The user store keeps its records in a format of its own; it reads them, not localDocs.
+        locals = users(report);
+        afterId = null;
+      }
+      while (afterId != null) {
         List<ObjectNode> page = db.localDocs(afterId, Exporter.PAGE);
         locals += page.size();
         if (page.size() < Exporter.PAGE) {
@@ -169,6 +177,26 @@ final class Checker {
     }
     return new Report(name, docs, live, deleted, leaves, conflicts, attachments, locals, List.copyOf(problems),
         problemCount[0], writtenMeanwhile);
+  }
+
+  /** Every account of the user store, read as sign-in reads it; returns how many. */
+  private long users(Reporter report) {
+    long count = 0;
+    String after = "";
+    while (true) {
+      List<User> page;
+      try {
+        page = engine.users().list(after, Exporter.PAGE);
+      } catch (SyncException e) {
+        report.add("the user records after '" + after + "' cannot be read: " + e.getMessage());
+        return count;
+      }
+      count += page.size();
+      if (page.size() < Exporter.PAGE) {
+        return count;
+      }
+      after = page.get(page.size() - 1).name();
+    }
   }
 
   private interface Reporter {

@@ -32,6 +32,11 @@ record CliIo(PrintStream out, PrintStream err, InputStream in, Optional<Console>
         Optional.ofNullable(console).filter(CliIo::isTerminal));
   }
 
+  /** {@code n} and the noun, singular for one: {@code count(1, "namespace")} is "1 namespace". */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   /** No terminal: what scripts, pipes and tests see. */
   static CliIo of(PrintStream out, PrintStream err, InputStream in) {
     return new CliIo(out, err, in, Optional.empty());

@@ -94,9 +94,10 @@ final class ExportCommand implements Callable<Integer> {
           throw new UncheckedIOException("cannot move the backup to " + target + ": " + e.getMessage(), e);
         }
       }
-      io.err().println("Exported " + summary.namespaces() + " namespaces: " + summary.docs() + " documents, "
-          + summary.leaves() + " leaves, " + summary.attachments() + " attachments, " + summary.locals()
-          + " local documents" + (output.equals("-") ? "." : " to " + output + "."));
+      io.err().println("Exported " + CliIo.count(summary.namespaces(), "namespace") + ": "
+          + CliIo.count(summary.docs(), "document") + ", " + summary.leaves() + (summary.leaves() == 1 ? " leaf"
+          : " leaves") + ", " + CliIo.count(summary.attachments(), "attachment") + ", "
+          + CliIo.count(summary.locals(), "local document") + (output.equals("-") ? "." : " to " + output + "."));
       return 0;
     }
   }

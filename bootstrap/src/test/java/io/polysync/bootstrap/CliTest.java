@@ -18,6 +18,10 @@ import io.polysync.engine.WriteOutcome;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -133,6 +138,7 @@ final class CliTest {
     }
     db.putLocal("_local/checkpoint", doc("{\"last_seq\":\"42\",\"history\":[1,2]}"));
     db.putLocal("_local/other", doc("{\"x\":true}"));
+    engine.users().create("ann", "ann-password", List.of("staff"));
     Database empty = engine.createDatabase("empty");
     empty.setRevsLimit(7);
   }
@@ -235,7 +241,7 @@ final class CliTest {
     }
     Path backup = dir.resolve("backup.ndjson");
     assertThat(run(on(sqlite(), "export", "--all", "-o", backup.toString()))).as(err()).isZero();
-    assertThat(err()).contains("Exported 2 namespaces: 5 documents").contains("2 local documents");
+    assertThat(err()).contains("Exported 2 namespaces: 5 documents, 7 leaves, 2 attachments, 2 local documents");
     List<String> lines = Files.readAllLines(backup);
     assertThat(JSON.readTree(lines.get(0)).get("format").asText()).isEqualTo("polysync-backup");
     assertThat(lines).noneMatch(l -> l.contains("engine.dek"));
@@ -335,7 +341,9 @@ final class CliTest {
       seed(source.engine());
     }
     assertThat(run(on(sqlite(), "check", "--encryption", "off"))).as(out() + err()).isZero();
-    assertThat(out()).contains("notes: 5 documents (4 live, 1 deleted), 7 leaves, 1 conflicts, 2 attachments, 2 local documents: ok");
+    assertThat(out()).contains("notes: 5 documents (4 live, 1 deleted), 7 leaves, 1 conflict, 2 attachments, 2 local documents: ok")
+        .contains("_users: 0 documents (0 live, 0 deleted), 0 leaves, 0 conflicts, 0 attachments, 1 local document: ok")
+        .contains("No problems in 3 namespaces.");
 
     try (Connection c = DriverManager.getConnection("jdbc:" + sqlite());
         PreparedStatement update = c.prepareStatement("UPDATE polysync_blobs SET data = ? WHERE data = ?")) {
@@ -344,7 +352,7 @@ final class CliTest {
       assertThat(update.executeUpdate()).isEqualTo(1);
     }
     assertThat(run(on(sqlite(), "check", "notes", "--encryption", "off"))).isEqualTo(1);
-    assertThat(out()).contains("notes: ").contains("1 problems")
+    assertThat(out()).contains("notes: ").contains(": 1 problem\n")
         .contains("problem: a revision 3-").contains("does not match its digest");
   }
 
@@ -393,5 +401,35 @@ final class CliTest {
     assertThat(run(on(h2(), "import", dir.resolve("b.ndjson").toString(), "--progress-every", "10"))).as(err())
         .isZero();
     assertThat(err()).contains("import: 10/25 (40%), ").contains("import: 25 docs in ");
+  }
+
+  private static HttpResponse<String> http(Server server, String method, String path, String user, String body)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8)))
+        .header("Content-Type", "application/json");
+    return HttpClient.newHttpClient().send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void commands_whileAServerRuns_shareItsStorage() throws Exception {
+    try (Server server = Server.start(new ServeOptions("127.0.0.1", 0, dir, Optional.of("boss:secret"),
+        Optional.of(sqlite()), Map.of()), System.out)) {
+      assertThat(runWithInput("carl-pw\n", on(sqlite(), "user", "add", "carl", "--password-stdin", "--role", "staff")))
+          .as(err()).isZero();
+      HttpResponse<String> session = http(server, "GET", "/_session", "carl:carl-pw", null);
+      assertThat(session.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(session.body()).at("/userCtx/roles").toString()).isEqualTo("[\"staff\"]");
+
+      assertThat(run(on(sqlite(), "namespace", "create", "shared"))).as(err()).isZero();
+      assertThat(http(server, "PUT", "/shared/doc1", "boss:secret", "{\"v\":1}").statusCode()).isEqualTo(201);
+      assertThat(run(on(sqlite(), "namespace", "list"))).isZero();
+      assertThat(out()).containsPattern("shared +1 +0 +1");
+      assertThat(run(on(sqlite(), "export", "shared"))).as(err()).isZero();
+      assertThat(out()).contains("\"id\":\"doc1\"").contains("\"v\":1");
+      assertThat(run(on(sqlite(), "check", "shared"))).as(out()).isZero();
+      assertThat(http(server, "GET", "/shared/doc1", "boss:secret", null).statusCode()).isEqualTo(200);
+    }
   }
 }
