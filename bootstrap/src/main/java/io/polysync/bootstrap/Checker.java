@@ -11,6 +11,7 @@ import io.polysync.engine.OpenRevResult;
 import io.polysync.engine.ReadOptions;
 import io.polysync.engine.SyncEngine;
 import io.polysync.engine.User;
+import io.polysync.spi.Capability;
 import io.polysync.spi.SyncException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -148,7 +149,7 @@ final class Checker {
       since = page.lastSeq();
     }
     long locals = 0;
-    String afterId = "";
+    String afterId = engine.capabilities().has(Capability.LOCAL_LISTING) ? "" : null;
     try {
       if (name.equals(USERS)) {
         // The user store keeps its records in a format of its own; it reads them, not localDocs.

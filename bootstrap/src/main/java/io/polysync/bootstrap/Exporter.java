@@ -10,6 +10,7 @@ import io.polysync.engine.DatabaseInfo;
 import io.polysync.engine.OpenRevResult;
 import io.polysync.engine.ReadOptions;
 import io.polysync.engine.SyncEngine;
+import io.polysync.spi.Capability;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -53,6 +54,11 @@ final class Exporter {
         .put("source", source);
     names.forEach(header.putArray("namespaces")::add);
     write(header);
+    boolean listing = engine.capabilities().has(Capability.LOCAL_LISTING);
+    if (!listing) {
+      io.err().println("Note: this storage adapter cannot list local documents; they are left out (replication"
+          + " checkpoints: clients then replicate once more from the start and find nothing to copy).");
+    }
     long docs = 0;
     long leaves = 0;
     long attachments = 0;
@@ -113,7 +119,7 @@ final class Exporter {
         }
         long nsLocals = 0;
         String after = "";
-        while (true) {
+        while (listing) {
           List<ObjectNode> page = db.localDocs(after, PAGE);
           for (ObjectNode local : page) {
             String id = local.get("_id").textValue().substring(LOCAL_PREFIX.length());

@@ -172,7 +172,10 @@ public interface Database {
   /**
    * Local documents in id order after {@code afterId} (without the {@code _local/} prefix; {@code
    * ""} for the start), at most {@code limit}, each as {@link #getLocal} reads it. For maintenance
-   * such as backups: every storage lists them, but not on the request path's budget.
+   * such as backups, not the request path.
+   *
+   * @throws io.polysync.spi.SyncException {@link io.polysync.spi.StorageError#UNSUPPORTED_CAPABILITY}
+   *     when the storage does not declare {@link io.polysync.spi.Capability#LOCAL_LISTING}
    */
   List<ObjectNode> localDocs(String afterId, int limit);
 

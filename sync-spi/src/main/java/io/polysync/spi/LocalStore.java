@@ -17,9 +17,15 @@ public interface LocalStore {
    * for the start), at most {@code limit}. For maintenance such as backups, not the request path:
    * CouchDB's replicator names the checkpoints it reads.
    *
-   * @throws SyncException {@link StorageError#INVALID_ARGUMENT} for a limit below 1
+   * <p>Only with {@link Capability#LOCAL_LISTING}; the default throws, so adapters written before
+   * the method existed keep working.
+   *
+   * @throws SyncException {@link StorageError#UNSUPPORTED_CAPABILITY} when the capability is not
+   *     declared; {@link StorageError#INVALID_ARGUMENT} for a limit below 1
    */
-  List<LocalDocument> list(String namespace, String afterId, int limit);
+  default List<LocalDocument> list(String namespace, String afterId, int limit) {
+    throw new SyncException(StorageError.UNSUPPORTED_CAPABILITY, "this storage cannot list local documents");
+  }
 
   /**
    * Writes {@code body} if the stored version is {@code expectedVersion} (0: must not exist).

@@ -826,6 +826,9 @@ final class DefaultDatabase implements Database {
     if (limit < 1) {
       throw new SyncException(EngineError.BAD_REQUEST, "limit must be positive: " + limit);
     }
+    if (!storage.capabilities().has(Capability.LOCAL_LISTING)) {
+      throw new SyncException(StorageError.UNSUPPORTED_CAPABILITY, "the storage cannot list local documents");
+    }
     return call(() -> storage.locals().list(name, afterId, limit)).stream().map(ld -> {
       ObjectNode json = Json.object();
       json.put("_id", DocParser.LOCAL_PREFIX + ld.id());

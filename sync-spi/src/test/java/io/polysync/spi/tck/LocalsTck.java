@@ -2,6 +2,7 @@ package io.polysync.spi.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polysync.spi.Capability;
 import io.polysync.spi.ChangesRange;
 import io.polysync.spi.LocalDocument;
 import io.polysync.spi.StorageError;
@@ -147,8 +148,20 @@ public abstract class LocalsTck extends StorageTck {
     assertThat(storage().locals().get(ns, "fresh")).isEmpty();
   }
 
+  private boolean listing() {
+    return storage().capabilities().has(Capability.LOCAL_LISTING);
+  }
+
+  @Test
+  protected void list_withoutTheCapability_unsupported() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(listing(), "LOCAL_LISTING is declared");
+    String ns = newNamespace();
+    assertError(StorageError.UNSUPPORTED_CAPABILITY, () -> storage().locals().list(ns, "", 10));
+  }
+
   @Test
   protected void list_inIdOrder_afterAndLimit() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(listing(), "LOCAL_LISTING is not declared");
     String ns = newNamespace();
     // Code point order: U+E000 sorts before U+1F600, though its UTF-16 form sorts after.
     for (String id : java.util.List.of("b", "a", "\uD83D\uDE00", "\uE000", "a/b", "c")) {
@@ -168,6 +181,7 @@ public abstract class LocalsTck extends StorageTck {
 
   @Test
   protected void list_unknownNamespace_namespaceNotFound() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(listing(), "LOCAL_LISTING is not declared");
     assertError(StorageError.NAMESPACE_NOT_FOUND, () -> storage().locals().list("never-created", "", 10));
   }
 }

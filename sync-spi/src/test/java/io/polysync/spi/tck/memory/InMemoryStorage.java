@@ -40,7 +40,8 @@ final class InMemoryStorage implements Storage {
               Capability.QUERY_PUSHDOWN,
               Capability.NATIVE_CHANGE_SIGNALS,
               Capability.ATOMIC_BATCHES,
-              Capability.MULTI_PROCESS),
+              Capability.MULTI_PROCESS,
+              Capability.LOCAL_LISTING),
           MAX_VALUE_BYTES,
           MAX_BATCH_SIZE,
           Duration.ZERO);
