@@ -106,7 +106,7 @@ final class CliTest {
    * beside a live one, a deleted document, attachments (one gzip-encoded, as CouchDB's replicator
    * sends them), local documents, a security object and a revs_limit.
    */
-  private static void seed(SyncEngine engine) throws Exception {
+  static void seed(SyncEngine engine) throws Exception {
     Database db = engine.createDatabase("notes");
     db.setRevsLimit(50);
     db.setSecurity(new SecurityObject(List.of("ann"), List.of(), List.of("bob"), List.of("readers")));
@@ -144,7 +144,7 @@ final class CliTest {
   }
 
   /** Every document's leaves as read with their paths, revision info and attachments, by id. */
-  private static Map<String, List<String>> trees(Database db) {
+  static Map<String, List<String>> trees(Database db) {
     Map<String, List<String>> out = new TreeMap<>();
     long since = 0;
     while (true) {
