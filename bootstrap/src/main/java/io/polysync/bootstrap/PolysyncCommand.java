@@ -62,8 +62,14 @@ final class PolysyncCommand implements Callable<Integer> {
 
   CommandLine commandLine() {
     CommandLine cl = new CommandLine(this);
-    cl.addSubcommand("serve", new CommandLine(new Main()));
-    cl.addSubcommand(KeysCommand.NAME, new KeysCommand(io.out(), io.err()).commandLine());
+    // Main and KeysCommand name themselves "polysync serve" and "polysync keys" for their own
+    // usage; under this command they are its subcommands.
+    CommandLine serve = new CommandLine(new Main());
+    serve.getCommandSpec().name("serve");
+    cl.addSubcommand("serve", serve);
+    CommandLine keys = new KeysCommand(io.out(), io.err()).commandLine();
+    keys.getCommandSpec().name(KeysCommand.NAME);
+    cl.addSubcommand(KeysCommand.NAME, keys);
     cl.addSubcommand("user", new UserCommand(io).commandLine());
     cl.addSubcommand("namespace", new NamespaceCommand(io).commandLine());
     cl.addSubcommand("export", new ExportCommand(io));

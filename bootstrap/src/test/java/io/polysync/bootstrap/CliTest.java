@@ -173,6 +173,10 @@ final class CliTest {
     assertThat(out()).contains("Polysync");
     assertThat(run("user", "add", "--help")).isZero();
     assertThat(out()).contains("--password-file", "--password-stdin", "--role", "--storage", "--encryption");
+    assertThat(run("keys", "status", "--help")).isZero();
+    assertThat(out()).startsWith("Usage: polysync keys status ");
+    assertThat(run("serve", "--help")).isZero();
+    assertThat(out()).startsWith("Usage: polysync serve ").contains("--port");
     assertThat(run("export", "--version")).isZero();
     assertThat(out()).contains("Polysync");
   }
