@@ -151,14 +151,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    int code;
-    if (args.length > 0 && args[0].equals(KeysCommand.NAME)) {
-      code = new KeysCommand().execute(java.util.Arrays.copyOfRange(args, 1, args.length));
-    } else {
-      String[] serveArgs = args.length > 0 && args[0].equals("serve")
-          ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
-      code = new CommandLine(new Main()).execute(serveArgs);
-    }
+    int code = PolysyncCommand.run(args);
     if (code != 0) {
       System.exit(code);
     }

@@ -170,6 +170,16 @@ public interface Database {
   void deleteLocal(String id, String rev);
 
   /**
+   * Local documents in id order after {@code afterId} (without the {@code _local/} prefix; {@code
+   * ""} for the start), at most {@code limit}, each as {@link #getLocal} reads it. For maintenance
+   * such as backups, not the request path.
+   *
+   * @throws io.polysync.spi.SyncException {@link io.polysync.spi.StorageError#UNSUPPORTED_CAPABILITY}
+   *     when the storage does not declare {@link io.polysync.spi.Capability#LOCAL_LISTING}
+   */
+  List<ObjectNode> localDocs(String afterId, int limit);
+
+  /**
    * Runs a query over the winning bodies: pushed down to the storage when it can answer it,
    * otherwise evaluated by {@link io.polysync.spi.QueryEvaluator} over a scan in pages.
    */

@@ -84,4 +84,20 @@ final class LocalDocumentsTest {
     assertThat(out.get(0)).isInstanceOfSatisfying(WriteOutcome.Ok.class, ok -> assertThat(ok.rev()).isEqualTo("0-1"));
     assertThat(db.get("_local/x", ReadOptions.defaults()).json().get("v").asInt()).isEqualTo(1);
   }
+
+  @Test
+  void localDocs_inIdOrder_pagedAfterAnId_asGetLocalReadsThem() {
+    db.putLocal("_local/b", json("{'v':'b'}"));
+    db.putLocal("a", json("{'v':'a'}"));
+    db.putLocal("c", json("{'v':'c1'}"));
+    db.putLocal("c", json("{'_rev':'0-1','v':'c2'}"));
+    var first = db.localDocs("", 2);
+    assertThat(first).extracting(d -> d.get("_id").asText()).containsExactly("_local/a", "_local/b");
+    assertThat(first.get(0)).isEqualTo(db.getLocal("a").orElseThrow());
+    var rest = db.localDocs("b", 10);
+    assertThat(rest).hasSize(1);
+    assertThat(rest.get(0).get("_rev").asText()).isEqualTo("0-2");
+    assertThat(rest.get(0).get("v").asText()).isEqualTo("c2");
+    assertCode(() -> engine.database("missing").localDocs("", 10), EngineError.DATABASE_NOT_FOUND);
+  }
 }

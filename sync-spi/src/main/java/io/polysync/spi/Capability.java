@@ -20,5 +20,11 @@ public enum Capability {
   /** A whole write batch commits in one transaction (all items or none become visible). */
   ATOMIC_BATCHES,
   /** Several processes may open the same database at once (the scale-out shape). */
-  MULTI_PROCESS
+  MULTI_PROCESS,
+  /**
+   * {@link LocalStore#list} enumerates a namespace's local documents, which backups need (CouchDB's
+   * replicator itself always names the checkpoint it reads). Without it, local documents are left
+   * out of backups.
+   */
+  LOCAL_LISTING
 }

@@ -1,5 +1,6 @@
 package io.polysync.spi;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -10,6 +11,21 @@ import java.util.Optional;
  */
 public interface LocalStore {
   Optional<LocalDocument> get(String namespace, String id);
+
+  /**
+   * Local documents in id order ({@link Names#compare}) strictly after {@code afterId} ({@code ""}
+   * for the start), at most {@code limit}. For maintenance such as backups, not the request path:
+   * CouchDB's replicator names the checkpoints it reads.
+   *
+   * <p>Only with {@link Capability#LOCAL_LISTING}; the default throws, so adapters written before
+   * the method existed keep working.
+   *
+   * @throws SyncException {@link StorageError#UNSUPPORTED_CAPABILITY} when the capability is not
+   *     declared; {@link StorageError#INVALID_ARGUMENT} for a limit below 1
+   */
+  default List<LocalDocument> list(String namespace, String afterId, int limit) {
+    throw new SyncException(StorageError.UNSUPPORTED_CAPABILITY, "this storage cannot list local documents");
+  }
 
   /**
    * Writes {@code body} if the stored version is {@code expectedVersion} (0: must not exist).

@@ -8,6 +8,8 @@ import io.polysync.spi.LocalStore;
 import io.polysync.spi.Names;
 import io.polysync.spi.StorageError;
 import io.polysync.spi.SyncException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.bson.Document;
 
@@ -38,6 +40,28 @@ final class MongoLocalStore implements LocalStore {
           }
           return Optional.of(
               new LocalDocument(d.getString("i"), MongoNamespaceStore.num(d, "ver"), storage.values.read(d)));
+        });
+  }
+
+  /** The key {@code k} is the id's UTF-8 bytes in hex, so its string order is the ids' code point order. */
+  @Override
+  public List<LocalDocument> list(String namespace, String afterId, int limit) {
+    if (limit < 1) {
+      throw new SyncException(StorageError.INVALID_ARGUMENT, "limit must be positive: " + limit);
+    }
+    String after = MongoKeys.hex(afterId);
+    return storage.documents.read(
+        "listing local documents",
+        () -> {
+          String uid = storage.namespaces.require(namespace).uid();
+          List<LocalDocument> out = new ArrayList<>();
+          for (Document d : storage.localCollection
+              .find(Filters.and(Filters.eq("ns", uid), Filters.gt("k", after)))
+              .sort(new Document("k", 1))
+              .limit(limit)) {
+            out.add(new LocalDocument(d.getString("i"), MongoNamespaceStore.num(d, "ver"), storage.values.read(d)));
+          }
+          return out;
         });
   }
 

@@ -105,7 +105,8 @@ final class MongoStorage implements Storage {
       throw MongoErrors.translate(e, settings, "opening the MongoDB database");
     }
     this.values = new MongoValues(chunkCollection);
-    Set<Capability> flags = EnumSet.of(Capability.QUERY_PUSHDOWN, Capability.MULTI_PROCESS);
+    Set<Capability> flags =
+        EnumSet.of(Capability.QUERY_PUSHDOWN, Capability.MULTI_PROCESS, Capability.LOCAL_LISTING);
     if (changeStreams) {
       flags.add(Capability.NATIVE_CHANGE_SIGNALS);
     }

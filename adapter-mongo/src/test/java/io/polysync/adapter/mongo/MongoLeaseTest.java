@@ -234,7 +234,8 @@ final class MongoLeaseTest {
     assertThat(a.transactions).isFalse();
     assertThat(a.writer).isInstanceOf(MongoLeaseWriter.class);
     assertThat(a.capabilities().flags())
-        .containsExactlyInAnyOrder(Capability.QUERY_PUSHDOWN, Capability.MULTI_PROCESS, Capability.NATIVE_CHANGE_SIGNALS);
+        .containsExactlyInAnyOrder(Capability.QUERY_PUSHDOWN, Capability.MULTI_PROCESS, Capability.NATIVE_CHANGE_SIGNALS,
+            Capability.LOCAL_LISTING);
     assertThat(a.capabilities().has(Capability.ATOMIC_BATCHES)).isFalse();
     assertThat(a.capabilities().maxValueBytes()).isEqualTo(32L << 20);
     assertThat(a.capabilities().signalPollInterval()).isZero();

@@ -5,6 +5,8 @@ import io.polysync.spi.LocalStore;
 import io.polysync.spi.Names;
 import io.polysync.spi.StorageError;
 import io.polysync.spi.SyncException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +30,30 @@ final class RedisLocalStore implements LocalStore {
             "reading a local document", namespace, RedisScripts.LOCAL_GET,
             () -> new byte[][] {RedisKeys.bytes(id)});
     return RedisStorage.bytes(reply.get(1)).map(v -> decode(id, v));
+  }
+
+  /**
+   * A hash has no order, so each page reads the namespace's whole hash and sorts it here: fine for
+   * what local documents are (replication checkpoints, a few per client) and for a maintenance call.
+   */
+  @Override
+  public List<LocalDocument> list(String namespace, String afterId, int limit) {
+    if (limit < 1) {
+      throw new SyncException(StorageError.INVALID_ARGUMENT, "limit must be positive: " + limit);
+    }
+    List<Object> reply =
+        storage.inNamespace(
+            "listing local documents", namespace, RedisScripts.LOCAL_ALL, () -> new byte[0][]);
+    List<Object> flat = RedisStorage.list(reply.get(1));
+    List<LocalDocument> all = new ArrayList<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      String id = new String((byte[]) flat.get(i), StandardCharsets.UTF_8);
+      if (Names.compare(id, afterId) > 0) {
+        all.add(decode(id, (byte[]) flat.get(i + 1)));
+      }
+    }
+    all.sort((a, b) -> Names.compare(a.id(), b.id()));
+    return List.copyOf(all.subList(0, Math.min(limit, all.size())));
   }
 
   @Override

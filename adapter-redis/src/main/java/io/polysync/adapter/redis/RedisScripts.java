@@ -165,6 +165,9 @@ enum RedisScripts {
   /** {@code ARGV[3]} a local id: {@code {1, value or nil}}. */
   LOCAL_GET("return {1, redis.call('HGET', KEYS[9], ARGV[3])}"),
 
+  /** Every local document: {@code {1, {id, value, id, value, ...}}}, in no order. */
+  LOCAL_ALL("return {1, redis.call('HGETALL', KEYS[9])}"),
+
   /**
    * Writes local {@code ARGV[3]} with body {@code ARGV[5]} if its version is {@code ARGV[4]}:
    * {@code {1, newVersion}} or {@code {2, currentVersion}}.

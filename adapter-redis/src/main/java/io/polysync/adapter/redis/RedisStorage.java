@@ -120,7 +120,8 @@ final class RedisStorage implements Storage {
             EnumSet.of(
                 Capability.ATOMIC_BATCHES,
                 Capability.MULTI_PROCESS,
-                Capability.NATIVE_CHANGE_SIGNALS),
+                Capability.NATIVE_CHANGE_SIGNALS,
+                Capability.LOCAL_LISTING),
             MAX_VALUE_BYTES,
             MAX_BATCH,
             Duration.ZERO);

@@ -17,6 +17,7 @@ import io.polysync.spi.Names;
 import io.polysync.spi.StorageError;
 import io.polysync.spi.SyncException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jooq.Field;
@@ -49,6 +50,32 @@ final class SqlLocalStore implements LocalStore {
             throw SqlNamespaceStore.notFound(namespace);
           }
           return found;
+        });
+  }
+
+  @Override
+  public List<LocalDocument> list(String namespace, String afterId, int limit) {
+    if (limit < 1) {
+      throw new SyncException(StorageError.INVALID_ARGUMENT, "limit must be positive: " + limit);
+    }
+    // Ids are stored as UTF-8 bytes, whose order is the code point order Names.compare defines.
+    byte[] after = afterId.getBytes(StandardCharsets.UTF_8);
+    Field<Long> ns = SqlDocumentStore.namespaceId(namespace);
+    return storage.read(
+        "listing local documents",
+        ctx -> {
+          List<LocalDocument> out =
+              ctx.select(LOCAL_ID, LOCAL_VERSION, LOCAL_BODY)
+                  .from(LOCALS)
+                  .where(LOCAL_NS.eq(ns).and(LOCAL_ID.gt(after)))
+                  .orderBy(LOCAL_ID.asc())
+                  .limit(limit)
+                  .fetch(r -> new LocalDocument(
+                      new String(r.value1(), StandardCharsets.UTF_8), r.value2(), r.value3()));
+          if (out.isEmpty() && !SqlNamespaceStore.exists(ctx, namespace)) {
+            throw SqlNamespaceStore.notFound(namespace);
+          }
+          return out;
         });
   }
 

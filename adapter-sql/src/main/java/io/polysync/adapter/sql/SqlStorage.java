@@ -105,7 +105,8 @@ final class SqlStorage implements Storage {
     this.keeper = keep;
     this.dsl = DSL.using(ds, support.dialect(), SETTINGS);
 
-    Set<Capability> flags = EnumSet.of(Capability.QUERY_PUSHDOWN, Capability.ATOMIC_BATCHES);
+    Set<Capability> flags =
+        EnumSet.of(Capability.QUERY_PUSHDOWN, Capability.ATOMIC_BATCHES, Capability.LOCAL_LISTING);
     if (support.multiProcess()) {
       flags.add(Capability.MULTI_PROCESS);
     }

@@ -822,6 +822,23 @@ final class DefaultDatabase implements Database {
   }
 
   @Override
+  public List<ObjectNode> localDocs(String afterId, int limit) {
+    if (limit < 1) {
+      throw new SyncException(EngineError.BAD_REQUEST, "limit must be positive: " + limit);
+    }
+    if (!storage.capabilities().has(Capability.LOCAL_LISTING)) {
+      throw new SyncException(StorageError.UNSUPPORTED_CAPABILITY, "the storage cannot list local documents");
+    }
+    return call(() -> storage.locals().list(name, afterId, limit)).stream().map(ld -> {
+      ObjectNode json = Json.object();
+      json.put("_id", DocParser.LOCAL_PREFIX + ld.id());
+      json.put("_rev", "0-" + ld.version());
+      json.setAll(engine.codec.decodeLocal(ld.body()));
+      return json;
+    }).toList();
+  }
+
+  @Override
   public String putLocal(String id, ObjectNode doc) {
     String local = localId(id);
     if (doc.has("_attachments")) {

@@ -395,6 +395,14 @@ final class SealedStorage implements Storage {
     }
 
     @Override
+    public List<LocalDocument> list(String namespace, String afterId, int limit) {
+      return raw.list(namespace, afterId, limit).stream().map(ld -> isSealed(ld.body())
+          ? new LocalDocument(ld.id(), ld.version(), open(namespace, ld.body(), Aead.binding("local", namespace,
+              ld.id()), "the local document " + ld.id() + " of " + namespace))
+          : ld).toList();
+    }
+
+    @Override
     public long put(String namespace, String id, byte[] body, long expectedVersion) {
       byte[] stored = sealing
           ? seal(keys.forSealing(namespace), body, Aead.binding("local", namespace, id))

@@ -2,6 +2,7 @@ package io.polysync.spi.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polysync.spi.Capability;
 import io.polysync.spi.ChangesRange;
 import io.polysync.spi.LocalDocument;
 import io.polysync.spi.StorageError;
@@ -145,5 +146,42 @@ public abstract class LocalsTck extends StorageTck {
     assertThat(doc.version()).isEqualTo(v1);
     assertThat(doc.body()).isEqualTo(bytes("small"));
     assertThat(storage().locals().get(ns, "fresh")).isEmpty();
+  }
+
+  private boolean listing() {
+    return storage().capabilities().has(Capability.LOCAL_LISTING);
+  }
+
+  @Test
+  protected void list_withoutTheCapability_unsupported() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(listing(), "LOCAL_LISTING is declared");
+    String ns = newNamespace();
+    assertError(StorageError.UNSUPPORTED_CAPABILITY, () -> storage().locals().list(ns, "", 10));
+  }
+
+  @Test
+  protected void list_inIdOrder_afterAndLimit() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(listing(), "LOCAL_LISTING is not declared");
+    String ns = newNamespace();
+    // Code point order: U+E000 sorts before U+1F600, though its UTF-16 form sorts after.
+    for (String id : java.util.List.of("b", "a", "\uD83D\uDE00", "\uE000", "a/b", "c")) {
+      storage().locals().put(ns, id, bytes("body of " + id), 0);
+    }
+    storage().locals().put(ns, "c", bytes("second"), 1);
+    storage().locals().delete(ns, "b", 1);
+    var first = storage().locals().list(ns, "", 2);
+    assertThat(first).extracting(LocalDocument::id).containsExactly("a", "a/b");
+    assertThat(first.get(0).body()).isEqualTo(bytes("body of a"));
+    var rest = storage().locals().list(ns, "a/b", 10);
+    assertThat(rest).extracting(LocalDocument::id).containsExactly("c", "\uE000", "\uD83D\uDE00");
+    assertThat(rest.get(0).version()).isEqualTo(2);
+    assertThat(rest.get(0).body()).isEqualTo(bytes("second"));
+    assertThat(storage().locals().list(ns, "\uD83D\uDE00", 10)).isEmpty();
+  }
+
+  @Test
+  protected void list_unknownNamespace_namespaceNotFound() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(listing(), "LOCAL_LISTING is not declared");
+    assertError(StorageError.NAMESPACE_NOT_FOUND, () -> storage().locals().list("never-created", "", 10));
   }
 }

@@ -40,7 +40,8 @@ final class InMemoryStorage implements Storage {
               Capability.QUERY_PUSHDOWN,
               Capability.NATIVE_CHANGE_SIGNALS,
               Capability.ATOMIC_BATCHES,
-              Capability.MULTI_PROCESS),
+              Capability.MULTI_PROCESS,
+              Capability.LOCAL_LISTING),
           MAX_VALUE_BYTES,
           MAX_BATCH_SIZE,
           Duration.ZERO);
@@ -242,6 +243,15 @@ final class InMemoryStorage implements Storage {
       MemoryNamespace ns = open(namespace);
       Names.checkId(id);
       return ns.getLocal(id);
+    }
+
+    @Override
+    public List<LocalDocument> list(String namespace, String afterId, int limit) {
+      MemoryNamespace ns = open(namespace);
+      if (limit < 1) {
+        throw new SyncException(StorageError.INVALID_ARGUMENT, "limit must be positive: " + limit);
+      }
+      return ns.listLocals(afterId, limit);
     }
 
     @Override

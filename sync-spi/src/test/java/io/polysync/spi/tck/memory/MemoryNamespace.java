@@ -230,6 +230,18 @@ final class MemoryNamespace {
     return Optional.ofNullable(locals.get(id));
   }
 
+  synchronized List<LocalDocument> listLocals(String afterId, int limit) {
+    live();
+    List<LocalDocument> out = new ArrayList<>();
+    for (LocalDocument doc : locals.tailMap(afterId, false).values()) {
+      if (out.size() == limit) {
+        break;
+      }
+      out.add(new LocalDocument(doc.id(), doc.version(), doc.body().clone()));
+    }
+    return out;
+  }
+
   synchronized long putLocal(String id, byte[] body, long expectedVersion) {
     live();
     LocalDocument current = locals.get(id);
