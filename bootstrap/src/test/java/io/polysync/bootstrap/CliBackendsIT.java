@@ -33,12 +33,8 @@ final class CliBackendsIT {
   }
 
   private StoreOptions.Opened open(String storage) {
-    StoreOptions options = new StoreOptions();
-    options.where.data = dir;
-    options.where.storage = storage;
-    options.where.keyProvider = "file";
-    options.encryption = "on";
-    return options.open();
+    return StoreOptions.open(dir, java.util.Optional.ofNullable(storage),
+        new KeyOptions(true, "file", java.util.Optional.empty(), java.util.Optional.empty()));
   }
 
   @ParameterizedTest

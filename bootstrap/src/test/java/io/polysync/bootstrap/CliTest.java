@@ -85,12 +85,8 @@ final class CliTest {
 
   /** The engine on {@code storage} with the key file of {@link #dir}, as the commands open it. */
   private StoreOptions.Opened open(String storage, boolean encryption) {
-    StoreOptions options = new StoreOptions();
-    options.where.data = dir;
-    options.where.storage = storage;
-    options.where.keyProvider = "file";
-    options.encryption = encryption ? "on" : "off";
-    return options.open();
+    return StoreOptions.open(dir, java.util.Optional.ofNullable(storage),
+        new KeyOptions(encryption, "file", java.util.Optional.empty(), java.util.Optional.empty()));
   }
 
   private static ObjectNode doc(String json) throws Exception {
