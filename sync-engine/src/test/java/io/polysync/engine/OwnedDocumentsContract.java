@@ -313,6 +313,7 @@ abstract class OwnedDocumentsContract {
     plain.put(json("{'_id':'old','readers':['alice']}"));
     plain.put(doc("hidden"));
     plain.setSecurity(new SecurityObject(List.of(), List.of(), List.of("alice"), List.of(), true));
+    assertThat(plain.repairOwnedIndex()).isEqualTo(2);
     assertThat(ids(plain.forUser(ALICE).changes(ChangesOptions.since(0)))).containsExactly("old");
   }
 }

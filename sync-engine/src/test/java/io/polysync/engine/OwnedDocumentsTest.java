@@ -110,6 +110,7 @@ final class OwnedDocumentsTest extends OwnedDocumentsContract {
     failIndex.set(false);
     try (SyncEngine second = SyncEngine.create(flaky, TestStorages.options())) {
       Database alice = second.database("crashy").forUser(ALICE);
+      assertThat(second.database("crashy").repairOwnedIndex()).isEqualTo(1);
       assertThat(ids(alice.changes(ChangesOptions.since(0)))).containsExactly("a1");
     } finally {
       inner.close();

@@ -80,17 +80,24 @@ public final class DefaultSyncEngine implements SyncEngine {
     }
   }
 
-  /** Runs {@link OwnedIndex#repair} once per process per database, before its first owned read. */
+  /**
+   * Starts {@link OwnedIndex#repair} once per process per database, on its first owned read, in
+   * the background: a feed is right without it unless a process stopped between a document's write
+   * and its index's (or owned documents were just switched on over existing documents), and the
+   * entries it writes get new sequences, so followers pick them up as it goes.
+   */
   void repairOwnedOnce(String database) {
-    if (repairedOwned.contains(database)) {
+    if (!repairedOwned.add(database)) {
       return;
     }
-    synchronized (repairedOwned) {
-      if (!repairedOwned.contains(database)) {
+    Thread.ofVirtual().name("polysync-owned-repair-" + database).start(() -> {
+      try {
         owned.repair(database);
-        repairedOwned.add(database);
+      } catch (RuntimeException e) {
+        repairedOwned.remove(database);
+        LOG.log(System.Logger.Level.WARNING, "owned-documents index repair of " + database + " failed", e);
       }
-    }
+    });
   }
 
   long repairOwned(String database) {

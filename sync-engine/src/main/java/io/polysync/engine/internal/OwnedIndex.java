@@ -166,6 +166,14 @@ final class OwnedIndex {
    * touched; an entry that already says the same is left alone.
    */
   void update(String database, List<Change> changes) {
+    update(database, changes, false);
+  }
+
+  /**
+   * @param onlyIfBehind leave an entry whose revision is of the same or a later generation (a
+   *     repair that read a document before a concurrent write must not take its entry back)
+   */
+  private void update(String database, List<Change> changes, boolean onlyIfBehind) {
     Map<String, Map<String, WriteItem>> byUser = new TreeMap<>();
     for (Change c : changes) {
       for (String user : c.after()) {
@@ -179,7 +187,7 @@ final class OwnedIndex {
         }
       }
     }
-    byUser.forEach((user, items) -> write(ensure(database, user), items));
+    byUser.forEach((user, items) -> write(ensure(database, user), items, onlyIfBehind));
   }
 
   private static WriteItem entry(String id, String rev, boolean deleted) {
@@ -187,7 +195,7 @@ final class OwnedIndex {
   }
 
   /** Compare-and-set writes of index entries, retried on conflict; unchanged ones are skipped. */
-  private void write(String ns, Map<String, WriteItem> wanted) {
+  private void write(String ns, Map<String, WriteItem> wanted, boolean onlyIfBehind) {
     Map<String, WriteItem> pending = new HashMap<>(wanted);
     int max = engine.storage.capabilities().maxBatchSize();
     for (int attempt = 0; attempt < 20 && !pending.isEmpty(); attempt++) {
@@ -201,7 +209,9 @@ final class OwnedIndex {
       for (String id : ids) {
         WriteItem want = pending.get(id);
         StoredDocument sd = stored.get(id);
-        if (sd != null && sd.winningRev().equals(want.winningRev()) && sd.deleted() == want.deleted()) {
+        boolean same = sd != null && sd.winningRev().equals(want.winningRev()) && sd.deleted() == want.deleted();
+        if (same || (sd != null && onlyIfBehind
+            && Rev.parse(sd.winningRev()).gen() >= Rev.parse(want.winningRev()).gen())) {
           pending.remove(id);
           continue;
         }
@@ -262,7 +272,7 @@ final class OwnedIndex {
         changes.add(new Change(sd.id(), who, who, winner.rev(), winner.deleted()));
         since = sd.seq();
       }
-      update(database, changes);
+      update(database, changes, true);
       examined += page.size();
       long reached = since;
       call(() -> engine.storage.namespaces().putMetadata(database, WATERMARK_KEY, Long.toString(reached)));
