@@ -236,6 +236,8 @@ abstract class OwnedDocumentsContract {
       assertThat(tomb.at("/_revisions/ids/1").asText()).isEqualTo(rev3.substring(2));
       assertThat(tomb.at("/_revisions/ids")).hasSize(4);
     });
+    // Bob's replica holds the removal now: a two-way sync finds nothing to push back.
+    assertThat(bob.revsDiff(Map.of("a1", List.of(removal)))).isEmpty();
     // Someone who never had the document gets nothing for that revision.
     db.setSecurity(new SecurityObject(List.of("boss"), List.of(), List.of("alice", "bob", "carol"), List.of(),
         true));
@@ -243,6 +245,7 @@ abstract class OwnedDocumentsContract {
     assertThat(carol.bulkGet(List.of(new BulkGetRequest("a1", Optional.of(removal), List.of())),
         ReadOptions.defaults()).get(0).docs()).singleElement().isInstanceOf(OpenRevResult.Failed.class);
     assertThat(carol.changes(ChangesOptions.since(0)).results()).isEmpty();
+    assertThat(carol.revsDiff(Map.of("a1", List.of(removal))).get("a1").missing()).containsExactly(removal);
   }
 
   @Test

@@ -633,9 +633,14 @@ final class DefaultDatabase implements Database {
       List<Rev> asked = new ArrayList<>(new LinkedHashSet<>(list.stream().map(Rev::parse).toList()));
       StoredDocument sd = stored.get(id);
       RevTree tree = sd == null ? null : engine.codec.decode(sd.state());
-      // A document the actor may not read is answered as absent: every revision is missing.
+      // A document the actor may not read is answered as absent: every revision is missing, except
+      // the removal revision a former reader got (so its two-way sync does not push it back).
       if (sd == null || !readable(tree, restricted)) {
-        out.put(id, new RevsDiff(asked.stream().map(Rev::toString).toList(), List.of()));
+        List<String> missing = asked.stream()
+            .filter(r -> sd == null || removal(sd, tree, r).isEmpty()).map(Rev::toString).toList();
+        if (!missing.isEmpty()) {
+          out.put(id, new RevsDiff(missing, List.of()));
+        }
         return;
       }
       List<Rev> missing = asked.stream().filter(r -> !tree.contains(r)).toList();
