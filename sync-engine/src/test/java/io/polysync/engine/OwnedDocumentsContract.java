@@ -189,11 +189,17 @@ abstract class OwnedDocumentsContract {
   }
 
   @Test
-  void put_anonymousCaller_cannotCreateOwnedDocuments() {
+  void anonymousCaller_createsNothing_andReadsNothing() {
+    alice.put(json("{'_id':'a1','readers':['']}"));
     db.setSecurity(new SecurityObject(List.of(), List.of(), List.of(), List.of(UserContext.EVERYONE), true));
-    assertThatThrownBy(() -> db.forUser(UserContext.anonymous()).put(doc("n")))
+    Database anonymous = db.forUser(UserContext.anonymous());
+    assertThatThrownBy(() -> anonymous.put(doc("n")))
         .isInstanceOfSatisfying(SyncException.class,
             e -> assertThat(e.errorCode()).isEqualTo(EngineError.FORBIDDEN));
+    assertThat(anonymous.changes(ChangesOptions.since(0)).results()).isEmpty();
+    assertThat(anonymous.allDocs(AllDocsOptions.defaults()).rows()).isEmpty();
+    assertThat(anonymous.info().docCount()).isZero();
+    assertThatThrownBy(() -> anonymous.get("a1", ReadOptions.defaults())).isInstanceOf(SyncException.class);
   }
 
   @Test

@@ -124,6 +124,9 @@ final class DefaultDatabase implements Database {
       return DefaultSyncEngine.info(ns);
     }
     // The actor's own counters: how many documents it reads, and its feed's sequence.
+    if (!actor.authenticated()) {
+      return new DatabaseInfo(ns.name(), 0, 0, 0, 0, ns.metadata());
+    }
     NamespaceInfo index = ownedIndexInfo();
     return new DatabaseInfo(ns.name(), index.documentCount(), index.deletedCount(), index.lastSeq(),
         index.lastTimestamp(), ns.metadata());
@@ -135,11 +138,11 @@ final class DefaultDatabase implements Database {
     return engine.repairOwned(name);
   }
 
-  /** The actor's index namespace, repaired once per process first; for a restricted handle only. */
+  /**
+   * The actor's index namespace, repaired once per process first; for a restricted handle of an
+   * authenticated actor only (an anonymous one owns and reads nothing: its reads are empty).
+   */
   private NamespaceInfo ownedIndexInfo() {
-    if (!actor.authenticated()) {
-      throw DocRenderer.notFound("missing");
-    }
     engine.repairOwnedOnce(name);
     return engine.owned.info(name, actor.name());
   }
@@ -923,6 +926,16 @@ final class DefaultDatabase implements Database {
   @Override
   public long awaitChanges(long since, Duration timeout) {
     if (restricted()) {
+      if (!actor.authenticated()) {
+        // Nothing can ever appear for an anonymous caller: wait out the time, as for a quiet feed.
+        namespace();
+        try {
+          Thread.sleep(timeout);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return since;
+      }
       ownedIndexInfo();
       String index = OwnedIndex.namespace(name, actor.name());
       return call(() -> engine.notifier.await(index, since, timeout, () -> ownedIndexInfo().lastSeq()));
@@ -937,6 +950,9 @@ final class DefaultDatabase implements Database {
    * deletions left out), each entry checked against the document as stored.
    */
   private AllDocsResult ownedAllDocs(AllDocsOptions options) {
+    if (!actor.authenticated()) {
+      return new AllDocsResult(0, options.skip(), List.of(), 0);
+    }
     NamespaceInfo index = ownedIndexInfo();
     ReadOptions docOptions = ReadOptions.defaults().withConflicts(options.conflicts())
         .withAttachments(options.attachments());
@@ -1009,6 +1025,10 @@ final class DefaultDatabase implements Database {
    * or from the database's own sequence) starts again from 0, which a replication absorbs.
    */
   private ChangesResult ownedChanges(ChangesOptions options) {
+    if (!actor.authenticated()) {
+      namespace();
+      return new ChangesResult(List.of(), 0, OptionalLong.of(0));
+    }
     NamespaceInfo index = ownedIndexInfo();
     long since = options.since() > index.lastSeq() ? 0 : options.since();
     if (options.limit() == 0) {
@@ -1078,6 +1098,9 @@ final class DefaultDatabase implements Database {
 
   /** Mango for a restricted actor: evaluated over the documents of its index only. */
   private QueryResult ownedQuery(Query query) {
+    if (!actor.authenticated()) {
+      return new QueryResult(List.of(), Optional.empty());
+    }
     NamespaceInfo index = ownedIndexInfo();
     Map<String, StoredDocument> stored = new HashMap<>();
     Map<String, RevTree> trees = new HashMap<>();
