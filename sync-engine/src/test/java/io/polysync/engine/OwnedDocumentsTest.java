@@ -27,6 +27,27 @@ final class OwnedDocumentsTest extends OwnedDocumentsContract {
   }
 
   @Test
+  void databaseRecreatedByAnotherProcess_indexIsMadeAgain() {
+    String uri = TestStorages.freshUri();
+    // Clear values: a sealing engine caches the data key of the database the other one re-creates,
+    // which is a matter of encryption at rest, not of the indexes.
+    EngineOptions clear = EngineOptions.defaults().withEncryption(false);
+    try (SyncEngine first = SyncEngine.open(StorageConfig.of(uri), clear);
+        SyncEngine second = SyncEngine.open(StorageConfig.of(uri), clear)) {
+      SecurityObject owned = new SecurityObject(List.of(), List.of(), List.of("alice"), List.of(), true);
+      first.createDatabase("again").setSecurity(owned);
+      Database alice = first.database("again").forUser(ALICE);
+      alice.put(doc("a1"));
+      assertThat(ids(alice.changes(ChangesOptions.since(0)))).containsExactly("a1");
+      second.deleteDatabase("again");
+      second.createDatabase("again").setSecurity(owned);
+      // The first engine still believes the old index exists.
+      alice.put(doc("a2"));
+      assertThat(ids(alice.changes(ChangesOptions.since(0)))).containsExactly("a2");
+    }
+  }
+
+  @Test
   void indexWriteLost_nextProcessRepairsIt() {
     String uri = TestStorages.freshUri();
     Storage inner = Storages.open(StorageConfig.of(uri));

@@ -151,10 +151,14 @@ final class OwnedIndex {
   /** The index namespace's counters, creating it when missing. */
   NamespaceInfo info(String database, String user) {
     String ns = ensure(database, user);
-    return call(() -> engine.storage.namespaces().get(ns)).orElseThrow(() -> {
+    Optional<NamespaceInfo> found = call(() -> engine.storage.namespaces().get(ns));
+    if (found.isEmpty()) {
+      // Dropped meanwhile (the database was deleted, perhaps by another process): make it again.
       ready.remove(ns);
-      return DefaultSyncEngine.databaseNotFound();
-    });
+      ensure(database, user);
+      found = call(() -> engine.storage.namespaces().get(ns));
+    }
+    return found.orElseThrow(DefaultSyncEngine::databaseNotFound);
   }
 
   /** One document's change as the index sees it. */
@@ -187,7 +191,19 @@ final class OwnedIndex {
         }
       }
     }
-    byUser.forEach((user, items) -> write(ensure(database, user), items, onlyIfBehind));
+    byUser.forEach((user, items) -> {
+      String ns = ensure(database, user);
+      try {
+        write(ns, items, onlyIfBehind);
+      } catch (SyncException e) {
+        if (e.errorCode() != io.polysync.engine.EngineError.DATABASE_NOT_FOUND) {
+          throw e;
+        }
+        // Known here but dropped meanwhile, as above.
+        ready.remove(ns);
+        write(ensure(database, user), items, onlyIfBehind);
+      }
+    });
   }
 
   private static WriteItem entry(String id, String rev, boolean deleted) {
