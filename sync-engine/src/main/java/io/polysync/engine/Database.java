@@ -51,6 +51,30 @@ public interface Database {
   /** @throws io.polysync.spi.SyncException {@link EngineError#DATABASE_NOT_FOUND} */
   void setSecurity(SecurityObject security);
 
+  /**
+   * This database as {@code user} sees it. On a database whose security object switches owned
+   * documents on ({@link SecurityObject#owned()}), documents the handle creates belong to {@code
+   * user}; unless {@code user} is an admin, the handle reads only the documents {@code user} owns or
+   * is named a reader of (from per-user indexes, with their own sequence: see
+   * docs/protocols/owned-documents.md), answers as if the others did not exist, and refuses writes
+   * to documents {@code user} does not own with {@link EngineError#FORBIDDEN}. On other databases
+   * the handle behaves as this one. The caller checks {@link #allows} first, as for this handle.
+   */
+  default Database forUser(UserContext user) {
+    return this;
+  }
+
+  /**
+   * Writes the owned-documents index entries that documents written since the last repair should
+   * have and lack (a process that stopped between a document's write and its index's); the engine
+   * runs it once per process per owned database on first use. Idempotent.
+   *
+   * @return how many documents it examined
+   */
+  default long repairOwnedIndex() {
+    return 0;
+  }
+
   /** Whether {@code user} has {@code permission} here, by {@link #security()}. */
   default boolean allows(UserContext user, Permission permission) {
     return user.isServerAdmin() || security().allows(user, permission);

@@ -40,6 +40,11 @@ public enum EngineError implements ErrorCode {
   DOCUMENT_TOO_LARGE(ErrorCategory.INVALID_REQUEST),
   /** A selector uses an operator or operand the engine does not support (CouchDB 400 invalid_selector). */
   INVALID_SELECTOR(ErrorCategory.INVALID_REQUEST),
+  /**
+   * The caller may use the database but not this document: on an owned database, a write to a
+   * document another user owns (CouchDB 403 forbidden).
+   */
+  FORBIDDEN(ErrorCategory.INVALID_REQUEST),
   /** No user of that name (CouchDB 404 not_found). */
   USER_NOT_FOUND(ErrorCategory.NOT_FOUND),
   /** A user of that name exists already (CouchDB 409 conflict). */

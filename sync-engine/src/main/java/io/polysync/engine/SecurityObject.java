@@ -26,9 +26,17 @@ import java.util.List;
  *       stored {@code _security} has empty members public; Polysync never opens a database
  *       implicitly.
  * </ul>
+ *
+ * <p>{@code owned} switches on owned documents (Polysync's extension, kept in a {@code polysync}
+ * member CouchDB ignores: {@code "polysync": {"owned": true}}): each document belongs to the user
+ * who created it, and a member who is not an admin reads only the documents it owns or is named a
+ * reader of, and writes only its own. See docs/protocols/owned-documents.md.
+ *
+ * @param owned whether documents are owned; admins still see and write everything
  */
 public record SecurityObject(
-    List<String> adminNames, List<String> adminRoles, List<String> memberNames, List<String> memberRoles) {
+    List<String> adminNames, List<String> adminRoles, List<String> memberNames, List<String> memberRoles,
+    boolean owned) {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** What a database without a stored security object has: server administrators only. */
   public static final SecurityObject EMPTY = new SecurityObject(List.of(), List.of(), List.of(), List.of());
@@ -38,6 +46,25 @@ public record SecurityObject(
     adminRoles = List.copyOf(adminRoles);
     memberNames = List.copyOf(memberNames);
     memberRoles = List.copyOf(memberRoles);
+  }
+
+  /** A security object without owned documents. */
+  public SecurityObject(
+      List<String> adminNames, List<String> adminRoles, List<String> memberNames, List<String> memberRoles) {
+    this(adminNames, adminRoles, memberNames, memberRoles, false);
+  }
+
+  /** This object with owned documents switched on or off. */
+  public SecurityObject withOwned(boolean value) {
+    return new SecurityObject(adminNames, adminRoles, memberNames, memberRoles, value);
+  }
+
+  /**
+   * Whether {@code user} sees and writes every document: a server or database admin, or anyone on a
+   * database whose documents are not owned.
+   */
+  public boolean seesEverything(UserContext user) {
+    return !owned || user.isServerAdmin() || isAdmin(user);
   }
 
   /** Whether {@code user} has {@code permission} on a database with this security object. */
@@ -76,11 +103,11 @@ public record SecurityObject(
   }
 
   /**
-   * Parses CouchDB's {@code _security} JSON. Members other than {@code admins} and {@code members}
-   * are ignored; a missing section or list is empty.
+   * Parses CouchDB's {@code _security} JSON. Members other than {@code admins}, {@code members} and
+   * {@code polysync} are ignored; a missing section or list is empty.
    *
-   * @throws SyncException {@link EngineError#BAD_REQUEST} when a section is not an object or a list
-   *     holds anything but strings
+   * @throws SyncException {@link EngineError#BAD_REQUEST} when a section is not an object, a list
+   *     holds anything but strings, or {@code polysync.owned} is not a boolean
    */
   public static SecurityObject fromJson(JsonNode node) {
     if (node == null || !node.isObject()) {
@@ -88,7 +115,25 @@ public record SecurityObject(
     }
     return new SecurityObject(
         list(node, "admins", "names"), list(node, "admins", "roles"),
-        list(node, "members", "names"), list(node, "members", "roles"));
+        list(node, "members", "names"), list(node, "members", "roles"), owned(node));
+  }
+
+  private static boolean owned(JsonNode root) {
+    JsonNode part = root.get("polysync");
+    if (part == null || part.isNull()) {
+      return false;
+    }
+    if (!part.isObject()) {
+      throw new SyncException(EngineError.BAD_REQUEST, "polysync must be a JSON object");
+    }
+    JsonNode owned = part.get("owned");
+    if (owned == null || owned.isNull()) {
+      return false;
+    }
+    if (!owned.isBoolean()) {
+      throw new SyncException(EngineError.BAD_REQUEST, "polysync.owned must be true or false");
+    }
+    return owned.booleanValue();
   }
 
   public static SecurityObject fromJson(String json) {
@@ -132,6 +177,9 @@ public record SecurityObject(
     ObjectNode members = root.putObject("members");
     memberNames.forEach(members.putArray("names")::add);
     memberRoles.forEach(members.putArray("roles")::add);
+    if (owned) {
+      root.putObject("polysync").put("owned", true);
+    }
     return root;
   }
 }

@@ -34,6 +34,7 @@ final class CouchErrors {
     put(EngineError.INVALID_ATTACHMENT, 400, "bad_request", null);
     put(EngineError.DOCUMENT_TOO_LARGE, 413, "document_too_large", null);
     put(EngineError.INVALID_SELECTOR, 400, "bad_request", null);
+    put(EngineError.FORBIDDEN, 403, "forbidden", null);
     put(StorageError.NAMESPACE_NOT_FOUND, 404, "not_found", "Database does not exist.");
     put(StorageError.NAMESPACE_EXISTS, 412, "file_exists",
         "The database could not be created, the file already exists.");

@@ -194,7 +194,8 @@ final class CouchRouter {
       return;
     }
     String db = first;
-    Database database = engine.database(db);
+    // As this user sees it: on an owned database a member reads only its own and shared documents.
+    Database database = engine.database(db).forUser(user);
     // Checked before anything is read, so a caller who may not use a database cannot learn
     // whether it exists: a missing database has the empty security object, which admits only
     // server admins.

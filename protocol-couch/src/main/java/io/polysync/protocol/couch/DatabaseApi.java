@@ -43,7 +43,7 @@ final class DatabaseApi {
 
   void database(Exchange ex, String name, UserContext user) {
     switch (ex.method) {
-      case "GET" -> ex.send(200, info(engine.database(name).info(), name));
+      case "GET" -> ex.send(200, info(engine.database(name).forUser(user).info(), name));
       case "HEAD" -> {
         if (!engine.databaseExists(name)) {
           throw CouchException.notFound("Database does not exist.");

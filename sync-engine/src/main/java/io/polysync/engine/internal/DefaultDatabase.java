@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polysync.engine.AllDocsOptions;
 import io.polysync.engine.SecurityObject;
+import io.polysync.engine.UserContext;
 import io.polysync.engine.AllDocsResult;
 import io.polysync.engine.Attachment;
 import io.polysync.engine.BulkGetRequest;
@@ -58,11 +59,47 @@ final class DefaultDatabase implements Database {
   private final DefaultSyncEngine engine;
   private final String name;
   private final Storage storage;
+  /** Who acts through this handle (see {@link #forUser}); null for the engine's own handle. */
+  private final UserContext actor;
 
   DefaultDatabase(DefaultSyncEngine engine, String name) {
+    this(engine, name, null);
+  }
+
+  private DefaultDatabase(DefaultSyncEngine engine, String name, UserContext actor) {
     this.engine = engine;
     this.name = name;
     this.storage = engine.storage;
+    this.actor = actor;
+  }
+
+  @Override
+  public Database forUser(UserContext user) {
+    java.util.Objects.requireNonNull(user, "user is null");
+    return new DefaultDatabase(engine, name, user);
+  }
+
+  /** Whether this database's documents are owned (its security object says so). */
+  private boolean owned() {
+    return engine.security(name).map(SecurityObject::owned).orElse(false);
+  }
+
+  /**
+   * Whether reads through this handle see only the actor's own and shared documents: an owned
+   * database, read by a member who is not an admin. Checked per call, so a change of the security
+   * object applies to handles already given out.
+   */
+  private boolean restricted() {
+    if (actor == null) {
+      return false;
+    }
+    Optional<SecurityObject> security = engine.security(name);
+    return security.isPresent() && !security.get().seesEverything(actor);
+  }
+
+  /** Whether the actor may read a document with this tree. */
+  private boolean readable(RevTree tree, boolean restricted) {
+    return !restricted || (actor.authenticated() && OwnedIndex.audience(tree).contains(actor.name()));
   }
 
   @Override
@@ -82,7 +119,69 @@ final class DefaultDatabase implements Database {
 
   @Override
   public DatabaseInfo info() {
-    return DefaultSyncEngine.info(namespace());
+    NamespaceInfo ns = namespace();
+    if (!restricted()) {
+      return DefaultSyncEngine.info(ns);
+    }
+    // The actor's own counters: how many documents it reads, and its feed's sequence.
+    if (!actor.authenticated()) {
+      return new DatabaseInfo(ns.name(), 0, 0, 0, 0, ns.metadata());
+    }
+    NamespaceInfo index = ownedIndexInfo();
+    return new DatabaseInfo(ns.name(), index.documentCount(), index.deletedCount(), index.lastSeq(),
+        index.lastTimestamp(), ns.metadata());
+  }
+
+  @Override
+  public long repairOwnedIndex() {
+    namespace();
+    return engine.repairOwned(name);
+  }
+
+  /**
+   * The actor's index namespace, repaired once per process first; for a restricted handle of an
+   * authenticated actor only (an anonymous one owns and reads nothing: its reads are empty).
+   */
+  private NamespaceInfo ownedIndexInfo() {
+    engine.repairOwnedOnce(name);
+    return engine.owned.info(name, actor.name());
+  }
+
+  /**
+   * What a former reader gets for the removal revision of a document no longer shared with it (see
+   * {@link OwnedIndex#removalRev}): a tombstone on top of the winner's history, so its replica drops
+   * the document; empty for any other revision, or when the actor never had the document.
+   */
+  private Optional<Document> removal(StoredDocument sd, RevTree tree, Rev asked) {
+    RevTree.Node winner = tree.winner();
+    Rev removal = OwnedIndex.removalRev(winner.rev());
+    if (!removal.equals(asked) || !actor.authenticated()) {
+      return Optional.empty();
+    }
+    Optional<StoredDocument> entry;
+    try {
+      entry = engine.listings().get(OwnedIndex.namespace(name, actor.name()), sd.id());
+    } catch (SyncException e) {
+      if (e.errorCode() == StorageError.NAMESPACE_NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw DefaultSyncEngine.translate(e);
+    }
+    if (entry.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Document(tombstone(sd.id(), removal, tree.ancestry(winner.rev())), sd.seq(),
+        sd.timestamp()));
+  }
+
+  private static ObjectNode tombstone(String id, Rev removal, List<Rev> ancestry) {
+    ObjectNode json = Json.object().put("_id", id).put("_rev", removal.toString()).put("_deleted", true);
+    ObjectNode revisions = json.putObject("_revisions");
+    revisions.put("start", removal.gen());
+    var ids = revisions.putArray("ids");
+    ids.add(removal.hash());
+    ancestry.forEach(r -> ids.add(r.hash()));
+    return json;
   }
 
   @Override
@@ -218,6 +317,9 @@ final class DefaultDatabase implements Database {
     Capabilities caps = storage.capabilities();
     // A sealed write carries no clear body for the adapter to index.
     boolean pushdown = caps.has(Capability.QUERY_PUSHDOWN) && !engine.sealsWrites();
+    boolean owned = owned();
+    boolean restricted = owned && restricted();
+    Map<String, OwnedIndex.Change> indexChanges = new HashMap<>();
     List<String> pending = chunk;
     for (int attempt = 0; attempt < engine.options.maxWriteAttempts() && !pending.isEmpty(); attempt++) {
       List<String> ids = pending;
@@ -227,9 +329,21 @@ final class DefaultDatabase implements Database {
       }
       Map<Integer, String> okRevs = new HashMap<>();
       List<WriteItem> items = new ArrayList<>();
+      Map<String, Set<String>> audiences = new HashMap<>();
       for (String id : ids) {
         StoredDocument sd = stored.get(id);
         RevTree tree = sd == null ? new RevTree() : engine.codec.decode(sd.state());
+        if (owned) {
+          Optional<SyncException> refused = checkOwner(sd, tree, restricted);
+          if (refused.isPresent()) {
+            failAll(id, byId, parsed, null, out, refused.get());
+            continue;
+          }
+          audiences.put(id, sd == null ? Set.of() : OwnedIndex.audience(tree));
+          if (sd == null && actor != null && actor.authenticated()) {
+            tree.setOwner(actor.name());
+          }
+        }
         Map<String, byte[]> blobs = new LinkedHashMap<>();
         boolean changed = false;
         Map<Integer, SyncException> errors = new HashMap<>();
@@ -253,6 +367,11 @@ final class DefaultDatabase implements Database {
               out[i] = new WriteOutcome.Ok(id, okRevs.get(i), sd.seq(), sd.timestamp());
             }
           }
+          continue;
+        }
+        if (owned && OwnedIndex.audience(tree).size() > OwnedIndex.MAX_READERS + 1) {
+          failAll(id, byId, parsed, okRevs, out, new SyncException(EngineError.INVALID_DOCUMENT,
+              "A document may name at most " + OwnedIndex.MAX_READERS + " readers."));
           continue;
         }
         tree.stem(revsLimit);
@@ -282,6 +401,10 @@ final class DefaultDatabase implements Database {
             : Optional.empty();
         items.add(new WriteItem(id, winner.rev().toString(), winner.deleted(), state,
             sd == null ? 0 : sd.seq(), queryBody));
+        if (owned) {
+          indexChanges.put(id, new OwnedIndex.Change(id, audiences.get(id), OwnedIndex.audience(tree), winner.rev(),
+              winner.deleted()));
+        }
       }
       if (items.isEmpty()) {
         return;
@@ -293,10 +416,14 @@ final class DefaultDatabase implements Database {
       if (committed > 0) {
         engine.notifier.committed(name, committed);
       }
+      List<OwnedIndex.Change> written = new ArrayList<>();
       for (WriteResult result : results) {
         String id = result.id();
         switch (result) {
           case WriteResult.Written w -> {
+            if (owned) {
+              written.add(indexChanges.get(id));
+            }
             for (int i : byId.get(id)) {
               if (okRevs.containsKey(i)) {
                 out[i] = new WriteOutcome.Ok(id, okRevs.get(i), w.seq(), w.timestamp());
@@ -307,6 +434,9 @@ final class DefaultDatabase implements Database {
           case WriteResult.Rejected r -> failAll(id, byId, parsed, okRevs, out, DefaultSyncEngine.translate(r.error()));
         }
       }
+      if (!written.isEmpty()) {
+        engine.indexOwned(name, written);
+      }
       pending = retry;
     }
     for (String id : pending) {
@@ -315,6 +445,24 @@ final class DefaultDatabase implements Database {
             EngineError.DOCUMENT_CONFLICT, "Document update conflict: it kept changing concurrently."));
       }
     }
+  }
+
+  /**
+   * On an owned database: a member who is not an admin writes only documents it created, and an
+   * anonymous caller creates none (a document needs an owner). Said without telling whether the
+   * document is readable by anyone.
+   */
+  private Optional<SyncException> checkOwner(StoredDocument sd, RevTree tree, boolean restricted) {
+    if (!restricted) {
+      return Optional.empty();
+    }
+    if (!actor.authenticated()) {
+      return Optional.of(new SyncException(EngineError.FORBIDDEN, "Anonymous users cannot write owned documents."));
+    }
+    if (sd != null && !tree.owner().map(actor.name()::equals).orElse(false)) {
+      return Optional.of(new SyncException(EngineError.FORBIDDEN, "You may not write this document."));
+    }
+    return Optional.empty();
   }
 
   /** Stores new attachment content, skipping bytes the stored document already references. */
@@ -338,7 +486,7 @@ final class DefaultDatabase implements Database {
   private static void failAll(String id, Map<String, List<Integer>> byId, ParsedDoc[] parsed,
       Map<Integer, String> okRevs, WriteOutcome[] out, SyncException e) {
     for (int i : byId.get(id)) {
-      if (okRevs.containsKey(i)) {
+      if (okRevs == null || okRevs.containsKey(i)) {
         out[i] = failed(id, parsed[i], e);
       }
     }
@@ -392,6 +540,9 @@ final class DefaultDatabase implements Database {
   private Revision revision(String id, Optional<Rev> rev) {
     StoredDocument sd = load(id).orElseThrow(() -> DocRenderer.notFound("missing"));
     RevTree tree = engine.codec.decode(sd.state());
+    if (!readable(tree, restricted())) {
+      throw DocRenderer.notFound("missing");
+    }
     RevTree.Node node;
     if (rev.isPresent()) {
       node = tree.node(rev.get()).filter(n -> n.body().isPresent())
@@ -418,10 +569,14 @@ final class DefaultDatabase implements Database {
   public Map<String, Document> winners(List<String> ids) {
     Map<String, Document> out = new LinkedHashMap<>();
     Map<String, StoredDocument> stored = loadAll(ids);
+    boolean restricted = restricted();
     for (String id : ids) {
       StoredDocument sd = stored.get(id);
       if (sd != null && !out.containsKey(id)) {
         RevTree tree = engine.codec.decode(sd.state());
+        if (!readable(tree, restricted)) {
+          continue;
+        }
         out.put(id, render(sd, tree, tree.winner(), ReadOptions.defaults()));
       }
     }
@@ -436,6 +591,11 @@ final class DefaultDatabase implements Database {
       return parsedRevs.stream().<OpenRevResult>map(r -> new OpenRevResult.Missing(r.toString())).toList();
     }
     RevTree tree = engine.codec.decode(sd.get().state());
+    if (!readable(tree, restricted())) {
+      return parsedRevs.stream().<OpenRevResult>map(r -> removal(sd.get(), tree, r)
+          .<OpenRevResult>map(OpenRevResult.Found::new).orElseGet(() -> new OpenRevResult.Missing(r.toString())))
+          .toList();
+    }
     List<OpenRevResult> out = new ArrayList<>();
     Set<Rev> seen = new HashSet<>();
     for (Rev r : parsedRevs) {
@@ -458,6 +618,11 @@ final class DefaultDatabase implements Database {
   public List<OpenRevResult> openAllRevs(String id, ReadOptions options) {
     StoredDocument sd = load(id).orElseThrow(() -> DocRenderer.notFound("missing"));
     RevTree tree = engine.codec.decode(sd.state());
+    if (!readable(tree, restricted())) {
+      return removal(sd, tree, OwnedIndex.removalRev(tree.winner().rev()))
+          .<List<OpenRevResult>>map(d -> List.of(new OpenRevResult.Found(d)))
+          .orElseThrow(() -> DocRenderer.notFound("missing"));
+    }
     return tree.leaves().stream().<OpenRevResult>map(n -> new OpenRevResult.Found(render(sd, tree, n, options)))
         .toList();
   }
@@ -466,14 +631,21 @@ final class DefaultDatabase implements Database {
   public Map<String, RevsDiff> revsDiff(Map<String, List<String>> revs) {
     Map<String, StoredDocument> stored = loadAll(new ArrayList<>(revs.keySet()));
     Map<String, RevsDiff> out = new LinkedHashMap<>();
+    boolean restricted = restricted();
     revs.forEach((id, list) -> {
       List<Rev> asked = new ArrayList<>(new LinkedHashSet<>(list.stream().map(Rev::parse).toList()));
       StoredDocument sd = stored.get(id);
-      if (sd == null) {
-        out.put(id, new RevsDiff(asked.stream().map(Rev::toString).toList(), List.of()));
+      RevTree tree = sd == null ? null : engine.codec.decode(sd.state());
+      // A document the actor may not read is answered as absent: every revision is missing, except
+      // the removal revision a former reader got (so its two-way sync does not push it back).
+      if (sd == null || !readable(tree, restricted)) {
+        List<String> missing = asked.stream()
+            .filter(r -> sd == null || removal(sd, tree, r).isEmpty()).map(Rev::toString).toList();
+        if (!missing.isEmpty()) {
+          out.put(id, new RevsDiff(missing, List.of()));
+        }
         return;
       }
-      RevTree tree = engine.codec.decode(sd.state());
       List<Rev> missing = asked.stream().filter(r -> !tree.contains(r)).toList();
       if (missing.isEmpty()) {
         return;
@@ -491,13 +663,15 @@ final class DefaultDatabase implements Database {
   public List<BulkGetResult> bulkGet(List<BulkGetRequest> requests, ReadOptions options) {
     Map<String, StoredDocument> stored = loadAll(requests.stream().map(BulkGetRequest::id).toList());
     List<BulkGetResult> out = new ArrayList<>(requests.size());
+    boolean restricted = restricted();
     for (BulkGetRequest request : requests) {
-      out.add(new BulkGetResult(request.id(), bulkGetOne(request, stored.get(request.id()), options)));
+      out.add(new BulkGetResult(request.id(), bulkGetOne(request, stored.get(request.id()), options, restricted)));
     }
     return out;
   }
 
-  private List<OpenRevResult> bulkGetOne(BulkGetRequest request, StoredDocument sd, ReadOptions options) {
+  private List<OpenRevResult> bulkGetOne(BulkGetRequest request, StoredDocument sd, ReadOptions options,
+      boolean restricted) {
     String id = request.id();
     List<String> attsSince = new ArrayList<>(options.attsSince());
     attsSince.addAll(request.attsSince());
@@ -507,6 +681,13 @@ final class DefaultDatabase implements Database {
     }
     try {
       RevTree tree = engine.codec.decode(sd.state());
+      if (!readable(tree, restricted)) {
+        Optional<Document> removed = request.rev().isEmpty()
+            ? Optional.empty()
+            : removal(sd, tree, Rev.parse(request.rev().get()));
+        return removed.<List<OpenRevResult>>map(d -> List.of(new OpenRevResult.Found(d)))
+            .orElseGet(() -> List.of(notFound(id, request.rev(), "missing")));
+      }
       if (request.rev().isEmpty()) {
         RevTree.Node winner = tree.winner();
         return winner.deleted()
@@ -535,6 +716,9 @@ final class DefaultDatabase implements Database {
 
   @Override
   public AllDocsResult allDocs(AllDocsOptions options) {
+    if (restricted()) {
+      return ownedAllDocs(options);
+    }
     NamespaceInfo ns = namespace();
     ReadOptions docOptions = ReadOptions.defaults().withConflicts(options.conflicts())
         .withAttachments(options.attachments());
@@ -600,6 +784,9 @@ final class DefaultDatabase implements Database {
 
   @Override
   public ChangesResult changes(ChangesOptions options) {
+    if (restricted()) {
+      return ownedChanges(options);
+    }
     Optional<Query.Filter> filter = options.selector().map(SelectorTranslator::translate);
     if (options.limit() == 0) {
       return new ChangesResult(List.of(), options.since(), OptionalLong.empty());
@@ -738,7 +925,222 @@ final class DefaultDatabase implements Database {
 
   @Override
   public long awaitChanges(long since, Duration timeout) {
+    if (restricted()) {
+      if (!actor.authenticated()) {
+        // Nothing can ever appear for an anonymous caller: wait out the time, as for a quiet feed.
+        namespace();
+        try {
+          Thread.sleep(timeout);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return since;
+      }
+      ownedIndexInfo();
+      String index = OwnedIndex.namespace(name, actor.name());
+      return call(() -> engine.notifier.await(index, since, timeout, () -> ownedIndexInfo().lastSeq()));
+    }
     return call(() -> engine.notifier.await(name, since, timeout, () -> namespace().lastSeq()));
+  }
+
+  // ---------------------------------------------------------------- owned reads
+
+  /**
+   * {@code _all_docs} for a restricted actor: a range over its index (ids in order, removals and
+   * deletions left out), each entry checked against the document as stored.
+   */
+  private AllDocsResult ownedAllDocs(AllDocsOptions options) {
+    if (!actor.authenticated()) {
+      return new AllDocsResult(0, options.skip(), List.of(), 0);
+    }
+    NamespaceInfo index = ownedIndexInfo();
+    ReadOptions docOptions = ReadOptions.defaults().withConflicts(options.conflicts())
+        .withAttachments(options.attachments());
+    List<AllDocsResult.Row> rows = new ArrayList<>();
+    if (options.keys().isPresent()) {
+      List<String> keys = options.keys().get();
+      Map<String, StoredDocument> stored = loadAll(keys);
+      long end = Math.min((long) keys.size(), (long) options.skip() + options.limit());
+      for (int i = options.skip(); i < end; i++) {
+        String key = keys.get(i);
+        StoredDocument sd = stored.get(key);
+        RevTree tree = sd == null ? null : engine.codec.decode(sd.state());
+        if (sd == null || !readable(tree, true)) {
+          rows.add(new AllDocsResult.Row(key, Optional.empty(), false, Optional.empty(), Optional.of("not_found")));
+        } else {
+          rows.add(row(sd, tree, options.includeDocs() && !sd.deleted(), docOptions));
+        }
+      }
+      return new AllDocsResult(index.documentCount(), options.skip(), rows, index.lastSeq());
+    }
+    long need = Math.min((long) options.skip() + options.limit(), Integer.MAX_VALUE);
+    List<AllDocsResult.Row> found = new ArrayList<>();
+    Optional<String> start = options.startKey();
+    String lastId = null;
+    while (found.size() < need) {
+      int ask = lastId == null ? PAGE : PAGE + 1;
+      KeyRange range = new KeyRange(start, options.endKey(), options.inclusiveEnd(), options.descending(), false, ask);
+      List<StoredDocument> page = call(() -> engine.listings().range(index.name(), range));
+      List<String> ids = new ArrayList<>();
+      for (StoredDocument entry : page) {
+        if (!entry.id().equals(lastId)) {
+          ids.add(entry.id());
+        }
+      }
+      Map<String, StoredDocument> stored = loadAll(ids);
+      for (String id : ids) {
+        StoredDocument sd = stored.get(id);
+        if (sd == null || sd.deleted() || found.size() >= need) {
+          continue;
+        }
+        RevTree tree = engine.codec.decode(sd.state());
+        if (readable(tree, true)) {
+          found.add(row(sd, tree, options.includeDocs(), docOptions));
+        }
+      }
+      if (page.size() < ask || ids.isEmpty()) {
+        break;
+      }
+      lastId = ids.get(ids.size() - 1);
+      start = Optional.of(lastId);
+    }
+    for (int i = options.skip(); i < found.size(); i++) {
+      rows.add(found.get(i));
+    }
+    return new AllDocsResult(index.documentCount(), options.skip(), rows, index.lastSeq());
+  }
+
+  private AllDocsResult.Row row(StoredDocument sd, RevTree tree, boolean includeDoc, ReadOptions docOptions) {
+    Optional<ObjectNode> doc = includeDoc
+        ? Optional.of(render(sd, tree, tree.winner(), docOptions).json())
+        : Optional.empty();
+    return new AllDocsResult.Row(sd.id(), Optional.of(sd.winningRev()), sd.deleted(), doc, Optional.empty());
+  }
+
+  /**
+   * The changes feed of a restricted actor: its index's own sequence, each entry rendered from the
+   * document as stored now: the document when the actor may read it, otherwise (a document no
+   * longer shared with it) a deletion at the removal revision, so its replica drops the document.
+   * A {@code since} beyond the index's sequence (a checkpoint from before the database was owned,
+   * or from the database's own sequence) starts again from 0, which a replication absorbs.
+   */
+  private ChangesResult ownedChanges(ChangesOptions options) {
+    if (!actor.authenticated()) {
+      namespace();
+      return new ChangesResult(List.of(), 0, OptionalLong.of(0));
+    }
+    NamespaceInfo index = ownedIndexInfo();
+    long since = options.since() > index.lastSeq() ? 0 : options.since();
+    if (options.limit() == 0) {
+      return new ChangesResult(List.of(), since, OptionalLong.empty());
+    }
+    Optional<Query.Filter> filter = options.selector().map(SelectorTranslator::translate);
+    Optional<Set<String>> docIds = options.docIds().map(HashSet::new);
+    ReadOptions docOptions = ReadOptions.defaults().withConflicts(options.conflicts())
+        .withAttachments(options.attachments());
+    List<ChangesResult.Row> rows = new ArrayList<>();
+    long lastSeq = since;
+    long cursor = options.descending() ? Long.MAX_VALUE : since;
+    boolean reachedEnd = false;
+    scan:
+    while (true) {
+      if (options.descending() && cursor <= since + 1) {
+        reachedEnd = true;
+        break;
+      }
+      ChangesRange range = options.descending()
+          ? new ChangesRange(since, cursor, true, PAGE)
+          : new ChangesRange(cursor, Long.MAX_VALUE, false, PAGE);
+      List<StoredDocument> page = call(() -> engine.listings().changes(index.name(), range));
+      Map<String, StoredDocument> stored = loadAll(page.stream().map(StoredDocument::id).toList());
+      for (int i = 0; i < page.size(); i++) {
+        StoredDocument entry = page.get(i);
+        lastSeq = entry.seq();
+        cursor = entry.seq();
+        StoredDocument sd = stored.get(entry.id());
+        if (sd != null && (docIds.isEmpty() || docIds.get().contains(sd.id()))) {
+          ownedRow(entry.seq(), sd, filter, options, docOptions).ifPresent(rows::add);
+        }
+        if (rows.size() >= options.limit()) {
+          reachedEnd = i == page.size() - 1 && page.size() < PAGE;
+          break scan;
+        }
+      }
+      if (page.size() < PAGE) {
+        reachedEnd = true;
+        break;
+      }
+    }
+    return new ChangesResult(rows, lastSeq, reachedEnd ? OptionalLong.of(0) : OptionalLong.empty());
+  }
+
+  private Optional<ChangesResult.Row> ownedRow(long seq, StoredDocument sd, Optional<Query.Filter> filter,
+      ChangesOptions options, ReadOptions docOptions) {
+    RevTree tree = engine.codec.decode(sd.state());
+    if (readable(tree, true)) {
+      return changeRow(sd, true, filter, options, docOptions)
+          .map(r -> new ChangesResult.Row(seq, r.id(), r.changes(), r.deleted(), r.timestamp(), r.doc()));
+    }
+    if (filter.isPresent()) {
+      var candidate = new QueryEvaluator.Candidate(sd.id(), sd.seq(), sd.timestamp(), true,
+          JsonValue.JsonObject.empty());
+      if (!QueryEvaluator.matches(filter.get(), candidate)) {
+        return Optional.empty();
+      }
+    }
+    Rev winner = tree.winner().rev();
+    Rev removal = OwnedIndex.removalRev(winner);
+    Optional<ObjectNode> doc = options.includeDocs()
+        ? Optional.of(tombstone(sd.id(), removal, tree.ancestry(winner)))
+        : Optional.empty();
+    return Optional.of(new ChangesResult.Row(seq, sd.id(), List.of(removal.toString()), true, sd.timestamp(), doc));
+  }
+
+  /** Mango for a restricted actor: evaluated over the documents of its index only. */
+  private QueryResult ownedQuery(Query query) {
+    if (!actor.authenticated()) {
+      return new QueryResult(List.of(), Optional.empty());
+    }
+    NamespaceInfo index = ownedIndexInfo();
+    Map<String, StoredDocument> stored = new HashMap<>();
+    Map<String, RevTree> trees = new HashMap<>();
+    List<QueryEvaluator.Candidate> candidates = new ArrayList<>();
+    Optional<String> start = Optional.empty();
+    String lastId = null;
+    while (true) {
+      int ask = lastId == null ? PAGE : PAGE + 1;
+      KeyRange range = new KeyRange(start, Optional.empty(), true, false, query.includeDeleted(), ask);
+      List<StoredDocument> page = call(() -> engine.listings().range(index.name(), range));
+      String skip = lastId;
+      List<String> ids = page.stream().map(StoredDocument::id).filter(id -> !id.equals(skip)).toList();
+      for (StoredDocument sd : loadAll(ids).values()) {
+        RevTree tree = engine.codec.decode(sd.state());
+        if (readable(tree, true)) {
+          stored.put(sd.id(), sd);
+          trees.put(sd.id(), tree);
+          RevTree.Node winner = tree.winner();
+          JsonValue.JsonObject body = winner.deleted()
+              ? JsonValue.JsonObject.empty()
+              : Json.toObject(winner.body().orElseGet(Json::object));
+          candidates.add(new QueryEvaluator.Candidate(sd.id(), sd.seq(), sd.timestamp(), winner.deleted(), body));
+        }
+      }
+      if (page.size() < ask || ids.isEmpty()) {
+        break;
+      }
+      lastId = ids.get(ids.size() - 1);
+      start = Optional.of(lastId);
+    }
+    List<QueryEvaluator.Candidate> best = QueryEvaluator.evaluate(query, candidates);
+    List<Document> docs = new ArrayList<>(best.size());
+    for (QueryEvaluator.Candidate c : best) {
+      RevTree tree = trees.get(c.id());
+      docs.add(render(stored.get(c.id()), tree, tree.winner(), ReadOptions.defaults()));
+    }
+    Optional<Query.Cursor> next = best.size() == query.limit() && !best.isEmpty()
+        ? Optional.of(QueryEvaluator.cursorAfter(query.sort(), best.get(best.size() - 1)))
+        : Optional.empty();
+    return new QueryResult(docs, next);
   }
 
   // ---------------------------------------------------------------- attachments
@@ -904,6 +1306,9 @@ final class DefaultDatabase implements Database {
 
   @Override
   public QueryResult query(Query query) {
+    if (restricted()) {
+      return ownedQuery(query);
+    }
     Map<String, StoredDocument> stored = new HashMap<>();
     // Each state is decoded once: for the evaluation and again for the answer would double the cost.
     Map<String, RevTree> trees = new HashMap<>();

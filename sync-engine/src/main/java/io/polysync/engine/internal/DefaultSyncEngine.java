@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 /** The engine: shared state (storage, codec, notifier, revs_limit cache) behind the database handles. */
 public final class DefaultSyncEngine implements SyncEngine {
   static final String REVS_LIMIT_KEY = "engine.revs_limit";
+  private static final System.Logger LOG = System.getLogger(DefaultSyncEngine.class.getName());
   private static final Pattern DATABASE_NAME = Pattern.compile("^[a-z][a-z0-9_$()+/-]*$");
   private static final int MAX_DATABASE_NAME = 238;
   private static final Pattern SYSTEM_NAME = Pattern.compile("^_[a-z0-9_]{1,63}$");
@@ -46,6 +47,11 @@ public final class DefaultSyncEngine implements SyncEngine {
   /** Security objects by database (empty: none set, or no such database), checked per request. */
   final RecentCache<Optional<SecurityObject>> securities;
 
+  /** The per-user indexes of owned databases. */
+  final OwnedIndex owned;
+  /** Owned databases whose index this process has repaired once. */
+  private final java.util.Set<String> repairedOwned = ConcurrentHashMap.newKeySet();
+
   private record CachedLimit(int limit, long loadedAt) {}
 
   private DefaultSyncEngine(SealedStorage storage, EngineOptions options, boolean ownsStorage) {
@@ -57,6 +63,47 @@ public final class DefaultSyncEngine implements SyncEngine {
     this.ownsStorage = ownsStorage;
     this.users = new DefaultUserStore(storage, java.time.Clock.systemUTC(), options.accessCacheMillis());
     this.securities = new RecentCache<>(options.accessCacheMillis(), SECURITY_CACHE_LIMIT, System::nanoTime);
+    this.owned = new OwnedIndex(this);
+  }
+
+  /**
+   * Updates the owned-documents indexes after a committed write. A failure here leaves the write
+   * in place (it committed) and the index behind: it is logged and the next read repairs it.
+   */
+  void indexOwned(String database, List<OwnedIndex.Change> changes) {
+    try {
+      owned.update(database, changes);
+    } catch (RuntimeException e) {
+      repairedOwned.remove(database);
+      LOG.log(System.Logger.Level.WARNING, "owned-documents index of " + database
+          + " not updated; it is repaired on next read", e);
+    }
+  }
+
+  /**
+   * Starts {@link OwnedIndex#repair} once per process per database, on its first owned read, in
+   * the background: a feed is right without it unless a process stopped between a document's write
+   * and its index's (or owned documents were just switched on over existing documents), and the
+   * entries it writes get new sequences, so followers pick them up as it goes.
+   */
+  void repairOwnedOnce(String database) {
+    if (!repairedOwned.add(database)) {
+      return;
+    }
+    Thread.ofVirtual().name("polysync-owned-repair-" + database).start(() -> {
+      try {
+        owned.repair(database);
+      } catch (RuntimeException e) {
+        repairedOwned.remove(database);
+        LOG.log(System.Logger.Level.WARNING, "owned-documents index repair of " + database + " failed", e);
+      }
+    });
+  }
+
+  long repairOwned(String database) {
+    long examined = owned.repair(database);
+    repairedOwned.add(database);
+    return examined;
   }
 
   public static SyncEngine create(Storage storage, EngineOptions options, boolean ownsStorage) {
@@ -202,6 +249,8 @@ public final class DefaultSyncEngine implements SyncEngine {
     revsLimits.remove(name);
     securities.invalidate(name);
     notifier.forget(name);
+    repairedOwned.remove(name);
+    owned.dropAll(name);
   }
 
   @Override

@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * Format 1: a version byte {@code 0x01}, then JSON {@code {"n":[node...]}} with each node as
  * {@code {"r":rev, "p":parent?, "d":true?, "b":body?, "a":{name:{"t","g","l","r","k","e"?,"n"?}}?}}.
- * Nodes are written in revision order so equal trees give equal bytes.
+ * Nodes are written in revision order so equal trees give equal bytes. On an owned database the
+ * root also holds {@code "o": owner} (the creating user); states without it have no owner.
  */
 final class JsonStateCodec implements StateCodec {
   static final byte FORMAT_1 = 1;
@@ -52,6 +53,7 @@ final class JsonStateCodec implements StateCodec {
     }
     ObjectNode root = Json.object();
     root.set("n", nodes);
+    tree.owner().ifPresent(o -> root.put("o", o));
     return withVersion(root);
   }
 
@@ -59,6 +61,9 @@ final class JsonStateCodec implements StateCodec {
   public RevTree decode(byte[] state) {
     JsonNode root = read(state);
     RevTree tree = new RevTree();
+    if (root.path("o").isTextual()) {
+      tree.setOwner(root.get("o").textValue());
+    }
     for (JsonNode o : root.path("n")) {
       Map<String, AttachmentMeta> atts = null;
       if (o.has("a")) {

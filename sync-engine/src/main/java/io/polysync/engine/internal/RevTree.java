@@ -69,6 +69,8 @@ final class RevTree {
 
   private final Map<Rev, Node> nodes;
   private Set<Rev> parentsCache;
+  /** The user who created the document, kept on an owned database; null when none was recorded. */
+  private String owner;
 
   public RevTree() {
     this.nodes = new HashMap<>();
@@ -84,7 +86,18 @@ final class RevTree {
     for (Node n : nodes.values()) {
       copy.put(n.rev, new Node(n.rev, n.parent, n.deleted, n.body, n.attachments));
     }
-    return new RevTree(copy);
+    RevTree out = new RevTree(copy);
+    out.owner = owner;
+    return out;
+  }
+
+  /** The user who created the document, recorded by the engine on an owned database. */
+  public Optional<String> owner() {
+    return Optional.ofNullable(owner);
+  }
+
+  public void setOwner(String value) {
+    owner = value;
   }
 
   public boolean isEmpty() {
