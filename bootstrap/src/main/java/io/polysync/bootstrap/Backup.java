@@ -38,6 +38,11 @@ final class Backup {
   static final ObjectMapper JSON = new ObjectMapper();
   /** The server's own records: accounts and the server's keys never travel in a backup. */
   static final java.util.Set<String> NOT_EXPORTED = java.util.Set.of("_users", SystemRecords.NAMESPACE);
+  /**
+   * The prefix of the engine's per-user indexes of owned-document databases: derived data, left out
+   * of {@code --all} (the engine rebuilds them from the documents on first read after a restore).
+   */
+  static final String DERIVED_PREFIX = "_own_";
   static final Pattern REV = Pattern.compile("([1-9][0-9]{0,18})-(\\S+)");
   static final Pattern DATABASE_NAME = Pattern.compile("[a-z][a-z0-9_$()+/-]*|_[a-z0-9_]+");
 

@@ -62,7 +62,7 @@ final class ExportCommand implements Callable<Integer> {
       LinkedHashSet<String> names = new LinkedHashSet<>(namespaces);
       if (all) {
         for (DatabaseInfo info : NamespaceCommand.all(opened.engine())) {
-          if (!Backup.NOT_EXPORTED.contains(info.name())) {
+          if (!Backup.NOT_EXPORTED.contains(info.name()) && !info.name().startsWith(Backup.DERIVED_PREFIX)) {
             names.add(info.name());
           }
         }
