@@ -3,6 +3,8 @@ package io.polysync.bootstrap;
 import io.helidon.common.configurable.Resource;
 import io.helidon.common.pki.Keys;
 import io.helidon.common.tls.Tls;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.polysync.engine.EngineError;
@@ -13,6 +15,7 @@ import io.polysync.engine.User;
 import io.polysync.engine.UserContext;
 import io.polysync.engine.UserStore;
 import io.polysync.protocol.spi.FrontEndContext;
+import io.polysync.protocol.spi.JsonLimits;
 import io.polysync.protocol.spi.ProtocolFrontEnd;
 import io.polysync.spi.Storage;
 import io.polysync.spi.StorageConfig;
@@ -125,7 +128,8 @@ final class Server implements AutoCloseable {
       UserAuthenticator authenticator = new UserAuthenticator(engine.users(),
           Base64.getDecoder().decode(records.get(SystemRecords.SESSION_KEY)), Clock.systemUTC());
       FrontEndContext context = new FrontEndContext(
-          engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings());
+          engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings(),
+          TokenBucketRateLimiter.fromSettings(options.settings()), jsonLimits(options.settings()));
       SyncEngine theEngine = engine;
       Optional<Https> https = https(options, console);
       var builder = WebServer.builder();
@@ -141,6 +145,14 @@ final class Server implements AutoCloseable {
           // CouchDB's replicator puts revision lists in the URL (open_revs, atts_since) and shortens
           // them only after a 414; Helidon's default request line is far shorter than CouchDB's.
           .addProtocol(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).build())
+          // Errors Helidon answers itself (a malformed request line, percent-encoding or content
+          // encoding) get the owning protocol's JSON error instead of Helidon's text.
+          .directHandlers(d -> {
+            DirectHandler handler = transportErrors(frontEnds);
+            for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+              d.addHandler(type, handler);
+            }
+          })
           .routing(routing -> {
             for (ProtocolFrontEnd frontEnd : frontEnds) {
               frontEnd.mount(routing, context);
@@ -174,6 +186,36 @@ final class Server implements AutoCloseable {
         throw new StartupException("storage " + config.redactedUri() + ": " + se.getMessage(), e);
       }
       throw e;
+    }
+  }
+
+  /** Renders a transport-level error with the first front-end that owns the path. */
+  static DirectHandler transportErrors(List<ProtocolFrontEnd> frontEnds) {
+    return (request, type, status, headers, message) -> {
+      String path = request.path() == null ? "" : request.path();
+      byte[] body = frontEnds.stream()
+          .map(f -> f.transportError(path, status.code()))
+          .flatMap(Optional::stream)
+          .findFirst()
+          .orElseGet(() -> ("{\"error\":\"bad_request\",\"reason\":\"" + status.reasonPhrase() + "\"}")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      // Helidon's message may name its own classes: it goes to the log, never to the client.
+      LOG.log(System.Logger.Level.DEBUG, "transport error " + status.code() + " " + type + ": " + message);
+      return DirectHandler.TransportResponse.builder()
+          .status(status)
+          .headers(headers)
+          .header(HeaderNames.CONTENT_TYPE, "application/json")
+          .keepAlive(type.keepAlive())
+          .entity(body)
+          .build();
+    };
+  }
+
+  private static JsonLimits jsonLimits(Map<String, String> settings) {
+    try {
+      return JsonLimits.fromSettings(settings);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("--setting " + e.getMessage(), e);
     }
   }
 

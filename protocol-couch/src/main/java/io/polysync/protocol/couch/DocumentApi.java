@@ -316,7 +316,7 @@ final class DocumentApi {
       if (body.length > maxDocumentBytes) {
         throw new CouchException(413, "document_too_large", id);
       }
-      JsonNode node = Exchange.parseJson(body);
+      JsonNode node = ex.parseJson(body);
       if (!node.isObject()) {
         throw CouchException.badRequest("Document must be a JSON object");
       }
@@ -348,7 +348,7 @@ final class DocumentApi {
     if (jsonBytes.length > maxDocumentBytes) {
       throw new CouchException(413, "document_too_large", "document");
     }
-    JsonNode node = Exchange.parseJson(jsonBytes);
+    JsonNode node = ex.parseJson(jsonBytes);
     if (!node.isObject()) {
       throw CouchException.badRequest("Document must be a JSON object");
     }
@@ -388,7 +388,7 @@ final class DocumentApi {
     if (body.length > maxDocumentBytes) {
       throw new CouchException(413, "document_too_large", "document");
     }
-    JsonNode node = Exchange.parseJson(body);
+    JsonNode node = ex.parseJson(body);
     if (!node.isObject()) {
       throw CouchException.badRequest("Document must be a JSON object");
     }

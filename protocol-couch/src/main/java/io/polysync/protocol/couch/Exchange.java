@@ -1,6 +1,7 @@
 package io.polysync.protocol.couch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,6 +10,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.polysync.protocol.spi.JsonLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +38,8 @@ final class Exchange {
   final List<String> segments;
   private final Map<String, String> params;
   private final long maxRequestBytes;
+  /** Reads request JSON under the server's limits (nesting depth, string and number length). */
+  private final ObjectMapper reader;
   /** When the handler started, for the request log and {@code Server-Timing}. */
   final long startNanos;
   private final boolean serverTiming;
@@ -44,6 +48,11 @@ final class Exchange {
   private long authNanos = -1;
 
   Exchange(ServerRequest req, ServerResponse res, long maxRequestBytes, boolean serverTiming) {
+    this(req, res, maxRequestBytes, serverTiming, JSON);
+  }
+
+  Exchange(ServerRequest req, ServerResponse res, long maxRequestBytes, boolean serverTiming, ObjectMapper reader) {
+    this.reader = reader;
     this.startNanos = System.nanoTime();
     this.serverTiming = serverTiming;
     java.time.Instant now = serverTiming ? java.time.Instant.now() : java.time.Instant.EPOCH;
@@ -172,7 +181,9 @@ final class Exchange {
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readTree(value));
+      return Optional.of(reader.readTree(value));
+    } catch (StreamConstraintsException e) {
+      throw CouchException.badRequest("Query parameter " + name + ": " + JsonLimits.describe(e));
     } catch (JsonProcessingException e) {
       throw CouchException.badRequest("Invalid JSON in query parameter " + name);
     }
@@ -224,6 +235,11 @@ final class Exchange {
     return parseJson(body());
   }
 
+  /** A request body (or part of one) as JSON, under the server's limits. */
+  JsonNode parseJson(byte[] bytes) {
+    return parseJson(bytes, reader);
+  }
+
   void requireJsonContentType() {
     String type = contentType();
     if (!type.isEmpty() && !type.startsWith(JSON_TYPE)) {
@@ -231,12 +247,18 @@ final class Exchange {
     }
   }
 
-  static JsonNode parseJson(byte[] bytes) {
+  static JsonNode parseJson(byte[] bytes, ObjectMapper reader) {
     if (bytes.length == 0) {
       throw CouchException.badRequest("Request body must be a JSON object");
     }
     try {
-      return JSON.readTree(bytes);
+      JsonNode node = reader.readTree(bytes);
+      if (node == null || node.isMissingNode()) {
+        throw CouchException.badRequest("Request body must be a JSON object");
+      }
+      return node;
+    } catch (StreamConstraintsException e) {
+      throw CouchException.badRequest(JsonLimits.describe(e));
     } catch (IOException e) {
       throw CouchException.badRequest("invalid UTF-8 JSON");
     }

@@ -28,11 +28,29 @@ public final class KintoFrontEnd implements ProtocolFrontEnd {
     KintoSettings settings = KintoSettings.from(context, Optional.of(new Schemas()));
     KintoApi api = new KintoApi(context.engine(), context.serverId(), settings);
     String cors = context.setting("kinto.cors.origins").or(() -> context.setting("couch.cors.origins")).orElse("*");
-    long maxBytes = context.longSetting("kinto.max_request_bytes",
+    long maxBytes = context.maxRequestBytes("kinto.max_request_bytes",
         context.longSetting("couch.max_document_size", 8_000_000L) * 2);
-    KintoHttp http = new KintoHttp(api, context.authenticator(), cors, maxBytes);
+    KintoHttp http = new KintoHttp(api, context.authenticator(), cors, maxBytes, context.rateLimiter(),
+        context.jsonLimits().apply(Json.MAPPER, maxBytes));
     routing.any("/v1", http::handle);
     routing.any("/v1/*", http::handle);
+  }
+
+  /** Kinto's error format for the paths under {@code /v1}. */
+  @Override
+  public Optional<byte[]> transportError(String path, int status) {
+    if (!(path.equals("/v1") || path.startsWith("/v1/") || path.startsWith("/v1?"))) {
+      return Optional.empty();
+    }
+    KintoException e = switch (status) {
+      case 413 -> new KintoException(413, KintoException.TOO_LARGE, "Request body too large");
+      default -> status >= 500
+          ? new KintoException(status, KintoException.UNDEFINED,
+              "A programmatic error occured, developers have been informed.")
+          : new KintoException(status, KintoException.INVALID_PARAMETERS,
+              "The request could not be read: its line, a header, its encoding or its body is malformed");
+    };
+    return Optional.of(Json.bytes(KintoResponse.error(e).body));
   }
 
   /** This build's version, from the jar manifest when there is one. */

@@ -1,16 +1,23 @@
 package io.polysync.protocol.kinto;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.polysync.protocol.spi.Authenticator;
+import io.polysync.protocol.spi.JsonLimits;
 import io.polysync.protocol.spi.Principal;
+import io.polysync.protocol.spi.RateLimiter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -41,8 +48,18 @@ final class KintoHttp {
   private final Set<String> corsOrigins;
   private final long maxRequestBytes;
   private final Events events;
+  private final RateLimiter rateLimiter;
+  /** Checks request JSON against the server's {@code limits.json.*} settings before it is parsed. */
+  private final ObjectMapper limits;
 
   KintoHttp(KintoApi api, Authenticator authenticator, String corsOrigins, long maxRequestBytes) {
+    this(api, authenticator, corsOrigins, maxRequestBytes, RateLimiter.unlimited(), Json.MAPPER);
+  }
+
+  KintoHttp(KintoApi api, Authenticator authenticator, String corsOrigins, long maxRequestBytes,
+      RateLimiter rateLimiter, ObjectMapper limits) {
+    this.rateLimiter = rateLimiter;
+    this.limits = limits;
     this.api = api;
     this.authenticator = authenticator;
     Set<String> origins = new LinkedHashSet<>();
@@ -84,7 +101,14 @@ final class KintoHttp {
       if (!health) {
         api.catalog.refresh();
       }
+      if (!health) {
+        // Counted before credentials are checked, so password guessing uses up the allowance too.
+        limit(rateLimiter.acquireAddress(clientAddress(req)));
+      }
       Caller caller = health ? Caller.anonymous() : authenticate(headers.get("authorization"));
+      if (caller.authenticated()) {
+        limit(rateLimiter.acquireUser(caller.account().orElseThrow()));
+      }
       List<String> segments = segments(rawPath.substring(3));
       String base = api.settings.baseUrl().orElseGet(() -> base(req, headers));
       if (Events.matches(method, segments)) {
@@ -93,6 +117,7 @@ final class KintoHttp {
         return;
       }
       byte[] body = read(req, method);
+      checkLimits(body);
       KintoRequest r = new KintoRequest(method, segments, rawPath.substring(3), parseQuery(query), headers, body,
           caller, base);
       answer = segments.size() == 1 && segments.get(0).equals("batch")
@@ -158,6 +183,50 @@ final class KintoHttp {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Kinto's 429 (errno 117) with {@code Retry-After} and {@code Backoff}, which Kinto clients honour
+   * before their next request.
+   */
+  private static void limit(Optional<Duration> wait) {
+    if (wait.isPresent()) {
+      String seconds = Long.toString(RateLimiter.retryAfterSeconds(wait.get()));
+      throw new KintoException(429, KintoException.CLIENT_REACHED_CAPACITY, "Client has sent too many requests",
+          null, Map.of("Retry-After", seconds, "Backoff", seconds));
+    }
+  }
+
+  /** The peer's IP address (without the port); proxies' forwarding headers are not trusted. */
+  private static String clientAddress(ServerRequest req) {
+    java.net.SocketAddress address = req.remotePeer().address();
+    if (address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+      return inet.getAddress().getHostAddress();
+    }
+    return req.remotePeer().host();
+  }
+
+  /**
+   * Reads the body's tokens under the configured JSON limits: 400 errno 106 when one is broken.
+   * Syntax errors are left to the parser, which says where they are.
+   */
+  private void checkLimits(byte[] body) {
+    if (body.length == 0) {
+      return;
+    }
+    try (JsonParser parser = limits.getFactory().createParser(body)) {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        if (token == JsonToken.VALUE_STRING) {
+          // Jackson checks a string's length when its text is read.
+          parser.getText();
+        }
+      }
+    } catch (StreamConstraintsException e) {
+      throw KintoException.badJson(JsonLimits.describe(e));
+    } catch (IOException e) {
+      // Not JSON: reported by the parser with its position.
+    }
   }
 
   private static String base(ServerRequest req, Map<String, String> headers) {
