@@ -63,7 +63,7 @@ final class CouchRouter {
     this.engine = context.engine();
     this.maxRequestBytes = context.maxRequestBytes("couch.max_http_request_size", DEFAULT_MAX_REQUEST_BYTES);
     this.rateLimiter = context.rateLimiter();
-    this.reader = context.jsonLimits().apply(Exchange.JSON, maxRequestBytes);
+    this.reader = Exchange.reader(context.jsonLimits(), maxRequestBytes);
     long maxDocumentBytes = context.longSetting("couch.max_document_size", DEFAULT_MAX_DOCUMENT_BYTES);
     this.session = new SessionApi(context.authenticator());
     this.documents = new DocumentApi(maxDocumentBytes);

@@ -183,7 +183,7 @@ final class Exchange {
     try {
       return Optional.of(reader.readTree(value));
     } catch (StreamConstraintsException e) {
-      throw CouchException.badRequest("Query parameter " + name + ": " + JsonLimits.describe(e));
+      throw CouchException.badRequest("Query parameter " + name + ": " + JsonLimits.describe(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       throw CouchException.badRequest("Invalid JSON in query parameter " + name);
     }
@@ -235,6 +235,18 @@ final class Exchange {
     return parseJson(body());
   }
 
+  /** A copy of the mapper that reads under {@code limits}; {@link #JSON} itself is unchanged. */
+  static ObjectMapper reader(JsonLimits limits, long maxRequestBytes) {
+    ObjectMapper copy = JSON.copy();
+    copy.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+        .maxNestingDepth(limits.maxDepth())
+        .maxStringLength(limits.effectiveMaxStringLength(maxRequestBytes))
+        .maxNumberLength(limits.maxNumberLength())
+        .maxNameLength(limits.maxNameLength())
+        .build());
+    return copy;
+  }
+
   /** A request body (or part of one) as JSON, under the server's limits. */
   JsonNode parseJson(byte[] bytes) {
     return parseJson(bytes, reader);
@@ -258,7 +270,7 @@ final class Exchange {
       }
       return node;
     } catch (StreamConstraintsException e) {
-      throw CouchException.badRequest(JsonLimits.describe(e));
+      throw CouchException.badRequest(JsonLimits.describe(e.getOriginalMessage()));
     } catch (IOException e) {
       throw CouchException.badRequest("invalid UTF-8 JSON");
     }

@@ -24,6 +24,18 @@ final class Json {
 
   private Json() {}
 
+  /** A copy of {@link #MAPPER} that reads under {@code limits}; the shared mapper is unchanged. */
+  static ObjectMapper reader(JsonLimits limits, long maxRequestBytes) {
+    ObjectMapper copy = MAPPER.copy();
+    copy.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+        .maxNestingDepth(limits.maxDepth())
+        .maxStringLength(limits.effectiveMaxStringLength(maxRequestBytes))
+        .maxNumberLength(limits.maxNumberLength())
+        .maxNameLength(limits.maxNameLength())
+        .build());
+    return copy;
+  }
+
   static ObjectNode object() {
     return MAPPER.createObjectNode();
   }
@@ -37,7 +49,7 @@ final class Json {
       }
       return node;
     } catch (StreamConstraintsException e) {
-      throw KintoException.badJson(JsonLimits.describe(e));
+      throw KintoException.badJson(JsonLimits.describe(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       throw KintoException.badJson(e.getOriginalMessage());
     } catch (java.io.IOException e) {

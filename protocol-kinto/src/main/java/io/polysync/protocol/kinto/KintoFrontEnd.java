@@ -31,7 +31,7 @@ public final class KintoFrontEnd implements ProtocolFrontEnd {
     long maxBytes = context.maxRequestBytes("kinto.max_request_bytes",
         context.longSetting("couch.max_document_size", 8_000_000L) * 2);
     KintoHttp http = new KintoHttp(api, context.authenticator(), cors, maxBytes, context.rateLimiter(),
-        context.jsonLimits().apply(Json.MAPPER, maxBytes));
+        Json.reader(context.jsonLimits(), maxBytes));
     routing.any("/v1", http::handle);
     routing.any("/v1/*", http::handle);
   }

@@ -223,7 +223,7 @@ final class KintoHttp {
         }
       }
     } catch (StreamConstraintsException e) {
-      throw KintoException.badJson(JsonLimits.describe(e));
+      throw KintoException.badJson(JsonLimits.describe(e.getOriginalMessage()));
     } catch (IOException e) {
       // Not JSON: reported by the parser with its position.
     }

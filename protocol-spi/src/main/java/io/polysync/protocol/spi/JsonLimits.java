@@ -1,14 +1,12 @@
 package io.polysync.protocol.spi;
 
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Bounds on the JSON a request may carry, from the server's {@code limits.json.*} settings, applied
- * by every front-end with Jackson's {@link StreamReadConstraints} while it parses a body.
+ * Bounds on the JSON a request may carry, from the server's {@code limits.json.*} settings. Every
+ * front-end applies them while it parses a body (with Jackson's {@code StreamReadConstraints}; this
+ * contract names no JSON library).
  *
  * @param maxDepth {@code limits.json.max_depth}: how deeply arrays and objects may nest
  * @param maxStringLength {@code limits.json.max_string_length}: the longest string value, in
@@ -40,33 +38,19 @@ public record JsonLimits(int maxDepth, int maxStringLength, int maxNumberLength,
   }
 
   /**
-   * The constraints for a front-end whose bodies may be {@code maxRequestBytes} long: an unset
+   * The longest string for a front-end whose bodies may be {@code maxRequestBytes} long: an unset
    * string limit becomes the body limit (capped at what a Java string can hold).
    */
-  public StreamReadConstraints constraints(long maxRequestBytes) {
-    int strings = maxStringLength > 0 ? maxStringLength : (int) Math.min(Integer.MAX_VALUE - 16, maxRequestBytes);
-    return StreamReadConstraints.builder()
-        .maxNestingDepth(maxDepth)
-        .maxStringLength(strings)
-        .maxNumberLength(maxNumberLength)
-        .maxNameLength(maxNameLength)
-        .maxDocumentLength(-1)
-        .build();
-  }
-
-  /** A copy of {@code mapper} that reads under these limits; {@code mapper} itself is unchanged. */
-  public ObjectMapper apply(ObjectMapper mapper, long maxRequestBytes) {
-    ObjectMapper copy = mapper.copy();
-    copy.getFactory().setStreamReadConstraints(constraints(maxRequestBytes));
-    return copy;
+  public int effectiveMaxStringLength(long maxRequestBytes) {
+    return maxStringLength > 0 ? maxStringLength : (int) Math.min(Integer.MAX_VALUE - 16, maxRequestBytes);
   }
 
   /**
-   * What a client is told when its JSON broke a limit: Jackson's sentence without the name of the
-   * Java method it quotes, e.g. "Document nesting depth (201) exceeds the maximum allowed (200)".
+   * What a client is told when its JSON broke a limit: the parser's sentence without the name of
+   * the Java method it quotes, e.g. "Document nesting depth (201) exceeds the maximum allowed (200)".
    */
-  public static String describe(StreamConstraintsException e) {
-    String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+  public static String describe(String parserMessage) {
+    String message = parserMessage == null ? "" : parserMessage;
     String clean = SOURCE.matcher(message).replaceAll("").trim();
     if (clean.isEmpty() || clean.contains("`") || clean.contains("StreamReadConstraints")) {
       return "The JSON exceeds the server's limits on nesting, string, number or name length";
