@@ -103,7 +103,7 @@ final class CouchRouter {
       // Counted before credentials are checked, so password guessing uses up the allowance too;
       // _up is a load balancer's health check.
       if (!ex.segments.equals(List.of("_up"))) {
-        limit(ex, rateLimiter.acquireAddress(clientAddress(req)));
+        limit(ex, rateLimiter.acquireAddress(RateLimiter.clientAddress(req)));
       }
       route(ex);
     } catch (CouchException e) {
@@ -158,7 +158,6 @@ final class CouchRouter {
     if (status == 503) {
       ex.res.header(HeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
     }
-
     try {
       ex.send(status, Exchange.object().put("error", error).put("reason", reason));
     } catch (RuntimeException e) {
@@ -259,15 +258,6 @@ final class CouchRouter {
       ex.res.header(HeaderNames.RETRY_AFTER, Long.toString(seconds));
       throw new CouchException(429, "too_many_requests", "Too many requests; retry after " + seconds + " s.");
     }
-  }
-
-  /** The peer's IP address (without the port); proxies' forwarding headers are not trusted. */
-  static String clientAddress(ServerRequest req) {
-    java.net.SocketAddress address = req.remotePeer().address();
-    if (address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
-      return inet.getAddress().getHostAddress();
-    }
-    return req.remotePeer().host();
   }
 
   /**

@@ -99,11 +99,9 @@ final class KintoHttp {
       // and __heartbeat__ reports the storage in its own body.
       boolean health = HEALTH_PATHS.contains(rawPath);
       if (!health) {
-        api.catalog.refresh();
-      }
-      if (!health) {
         // Counted before credentials are checked, so password guessing uses up the allowance too.
-        limit(rateLimiter.acquireAddress(clientAddress(req)));
+        limit(rateLimiter.acquireAddress(RateLimiter.clientAddress(req)));
+        api.catalog.refresh();
       }
       Caller caller = health ? Caller.anonymous() : authenticate(headers.get("authorization"));
       if (caller.authenticated()) {
@@ -195,15 +193,6 @@ final class KintoHttp {
       throw new KintoException(429, KintoException.CLIENT_REACHED_CAPACITY, "Client has sent too many requests",
           null, Map.of("Retry-After", seconds, "Backoff", seconds));
     }
-  }
-
-  /** The peer's IP address (without the port); proxies' forwarding headers are not trusted. */
-  private static String clientAddress(ServerRequest req) {
-    java.net.SocketAddress address = req.remotePeer().address();
-    if (address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
-      return inet.getAddress().getHostAddress();
-    }
-    return req.remotePeer().host();
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.polysync.protocol.spi;
 
+import io.helidon.webserver.http.ServerRequest;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -44,6 +46,17 @@ public interface RateLimiter {
     public Optional<Duration> acquireUser(String name) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The key of a request's client address: the TCP peer's IP address, without the port. Proxies'
+   * forwarding headers are not trusted (a client could name any address in them).
+   */
+  static String clientAddress(ServerRequest req) {
+    if (req.remotePeer().address() instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      return inet.getAddress().getHostAddress();
+    }
+    return req.remotePeer().host();
   }
 
   /** Whole seconds for a {@code Retry-After} header: at least 1, rounded up. */
