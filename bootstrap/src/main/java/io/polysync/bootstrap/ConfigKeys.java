@@ -129,6 +129,28 @@ final class ConfigKeys {
       setting("kinto.experimental_permissions_endpoint", ValueForm.BOOLEAN,
           "Serve `GET /v1/permissions`, the objects the caller holds permissions on.")
           .defaultText("`false`"),
+      // Abuse limits of both front-ends (docs/security.md)
+      setting("limits.max_request_bytes", ValueForm.BYTES,
+          "Largest request body for both protocols, unless `couch.max_http_request_size` or `kinto.max_request_bytes` is set.")
+          .defaultText("each protocol's own"),
+      setting("limits.json.max_depth", ValueForm.COUNT, "Deepest nesting of request JSON; deeper gets 400.")
+          .defaultText("`200`"),
+      setting("limits.json.max_string_length", ValueForm.COUNT, "Longest string in request JSON; 0: the body limit.")
+          .defaultText("`0`"),
+      setting("limits.json.max_number_length", ValueForm.COUNT, "Longest number in request JSON, in characters.")
+          .defaultText("`100`"),
+      setting("limits.json.max_name_length", ValueForm.COUNT, "Longest field name in request JSON.")
+          .defaultText("`50000`"),
+      setting("limits.rate.per_user", ValueForm.TEXT, "Requests per second per authenticated user (fractions allowed; 0 turns it off).")
+          .defaultText("`500`"),
+      setting("limits.rate.per_user.burst", ValueForm.COUNT, "Requests a user may send at once above the rate.")
+          .defaultText("`5000`"),
+      setting("limits.rate.per_address", ValueForm.TEXT, "Requests per second per client address (fractions allowed; 0 turns it off).")
+          .defaultText("`1000`"),
+      setting("limits.rate.per_address.burst", ValueForm.COUNT, "Requests an address may send at once above the rate.")
+          .defaultText("`10000`"),
+      setting("limits.rate.max_tracked", ValueForm.COUNT, "Most users and addresses whose allowance is remembered.")
+          .defaultText("`100000`"),
       // Per-user databases (docs/security.md)
       setting("couch.peruser.enabled", ValueForm.BOOLEAN, "Give every account a private database `userdb-<hex of name>`.")
           .defaultText("`false`"),

@@ -3,6 +3,8 @@ package io.polysync.bootstrap;
 import io.helidon.common.configurable.Resource;
 import io.helidon.common.pki.Keys;
 import io.helidon.common.tls.Tls;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.polysync.engine.EngineError;
@@ -14,7 +16,9 @@ import io.polysync.engine.UserContext;
 import io.polysync.engine.UserStore;
 import io.polysync.protocol.spi.AuthenticatorContext;
 import io.polysync.protocol.spi.FrontEndContext;
+import io.polysync.protocol.spi.FrontEndMetrics;
 import io.polysync.protocol.spi.HttpAuthenticator;
+import io.polysync.protocol.spi.JsonLimits;
 import io.polysync.protocol.spi.PerUserDatabases;
 import io.polysync.protocol.spi.ProtocolFrontEnd;
 import io.polysync.spi.Storage;
@@ -140,7 +144,8 @@ final class Server implements AutoCloseable {
       List<HttpAuthenticator> authenticators = Plugins.authenticators(loader,
           new AuthenticatorContext(authenticator, options.settings()));
       FrontEndContext context = new FrontEndContext(
-          engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings(), authenticators);
+          engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings(), authenticators,
+          FrontEndMetrics.NONE, TokenBucketRateLimiter.fromSettings(options.settings()), jsonLimits(options.settings()));
       ensurePerUserDatabases(engine, options.settings());
       SyncEngine theEngine = engine;
       Storage theStorage = storage;
@@ -159,6 +164,14 @@ final class Server implements AutoCloseable {
           // CouchDB's replicator puts revision lists in the URL (open_revs, atts_since) and shortens
           // them only after a 414; Helidon's default request line is far shorter than CouchDB's.
           .addProtocol(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).build())
+          // Errors Helidon answers itself (a malformed request line, percent-encoding or content
+          // encoding) get the owning protocol's JSON error instead of Helidon's text.
+          .directHandlers(d -> {
+            DirectHandler handler = transportErrors(frontEnds);
+            for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+              d.addHandler(type, handler);
+            }
+          })
           .routing(routing -> {
             // Before the front-ends: the CouchDB one answers every path it is given.
             errorsPage.mount(routing);
@@ -210,6 +223,36 @@ final class Server implements AutoCloseable {
     if (perUser.enabled()) {
       int created = perUser.ensureAll();
       LOG.log(System.Logger.Level.INFO, "per-user databases: on (" + created + " created for existing users)");
+    }
+  }
+
+  /** Renders a transport-level error with the first front-end that owns the path. */
+  static DirectHandler transportErrors(List<ProtocolFrontEnd> frontEnds) {
+    return (request, type, status, headers, message) -> {
+      String path = request.path() == null ? "" : request.path();
+      byte[] body = frontEnds.stream()
+          .map(f -> f.transportError(path, status.code()))
+          .flatMap(Optional::stream)
+          .findFirst()
+          .orElseGet(() -> ("{\"error\":\"bad_request\",\"reason\":\"" + status.reasonPhrase() + "\"}")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      // Helidon's message may name its own classes: it goes to the log, never to the client.
+      LOG.log(System.Logger.Level.DEBUG, "transport error " + status.code() + " " + type + ": " + message);
+      return DirectHandler.TransportResponse.builder()
+          .status(status)
+          .headers(headers)
+          .header(HeaderNames.CONTENT_TYPE, "application/json")
+          .keepAlive(type.keepAlive())
+          .entity(body)
+          .build();
+    };
+  }
+
+  private static JsonLimits jsonLimits(Map<String, String> settings) {
+    try {
+      return JsonLimits.fromSettings(settings);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("--setting " + e.getMessage(), e);
     }
   }
 

@@ -95,7 +95,7 @@ final class ChangesApi {
       byte[] raw = ex.body();
       if (raw.length > 0) {
         ex.requireJsonContentType();
-        JsonNode node = Exchange.parseJson(raw);
+        JsonNode node = ex.parseJson(raw);
         if (!node.isObject()) {
           throw CouchException.badRequest("Request body must be a JSON object");
         }

@@ -1,5 +1,6 @@
 package io.polysync.protocol.couch;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
@@ -14,6 +15,7 @@ import io.polysync.protocol.spi.ErrorDocs;
 import io.polysync.protocol.spi.FrontEndContext;
 import io.polysync.protocol.spi.PerUserDatabases;
 import io.polysync.protocol.spi.Principal;
+import io.polysync.protocol.spi.RateLimiter;
 import io.polysync.spi.SyncException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,11 +56,16 @@ final class CouchRouter {
   private final UsersApi users;
   private final Cors cors;
   private final boolean serverTiming;
+  private final RateLimiter rateLimiter;
+  /** Reads request JSON under the server's {@code limits.json.*} settings. */
+  private final ObjectMapper reader;
 
   CouchRouter(FrontEndContext context) {
     this.context = context;
     this.engine = context.engine();
-    this.maxRequestBytes = context.longSetting("couch.max_http_request_size", DEFAULT_MAX_REQUEST_BYTES);
+    this.maxRequestBytes = context.maxRequestBytes("couch.max_http_request_size", DEFAULT_MAX_REQUEST_BYTES);
+    this.rateLimiter = context.rateLimiter();
+    this.reader = Exchange.reader(context.jsonLimits(), maxRequestBytes);
     long maxDocumentBytes = context.longSetting("couch.max_document_size", DEFAULT_MAX_DOCUMENT_BYTES);
     this.session = new SessionApi(context.authenticator(), context.authenticators());
     this.documents = new DocumentApi(maxDocumentBytes);
@@ -72,7 +79,7 @@ final class CouchRouter {
   void handle(ServerRequest req, ServerResponse res) {
     Exchange ex;
     try {
-      ex = new Exchange(req, res, maxRequestBytes, serverTiming, context.metrics());
+      ex = new Exchange(req, res, maxRequestBytes, serverTiming, reader, context.metrics());
     } catch (CouchException e) {
       context.metrics().route(req, "/{invalid}");
       renderEarlyError(res, e.status(), e.error(), e.reason());
@@ -96,6 +103,11 @@ final class CouchRouter {
       if (ex.method.equals("OPTIONS")) {
         cors.preflight(ex);
         return;
+      }
+      // Counted before credentials are checked, so password guessing uses up the allowance too;
+      // _up is a load balancer's health check.
+      if (!ex.segments.equals(List.of("_up"))) {
+        limit(ex, rateLimiter.acquireAddress(RateLimiter.clientAddress(req)));
       }
       route(ex);
     } catch (CouchException e) {
@@ -183,6 +195,9 @@ final class CouchRouter {
       return;
     }
     UserContext user = session.authenticate(ex).map(Principal::context).orElse(UserContext.anonymous());
+    if (user.authenticated()) {
+      limit(ex, rateLimiter.acquireUser(user.name()));
+    }
     if (first.equals(UsersApi.DATABASE)) {
       ex.authenticated();
       users.handle(ex, user, seg.subList(1, seg.size()));
@@ -245,6 +260,15 @@ final class CouchRouter {
           documents.document(ex, database, second, attachmentName(rest));
         }
       }
+    }
+  }
+
+  /** 429 with {@code Retry-After} when the caller has used up its allowance. */
+  private static void limit(Exchange ex, Optional<java.time.Duration> wait) {
+    if (wait.isPresent()) {
+      long seconds = RateLimiter.retryAfterSeconds(wait.get());
+      ex.res.header(HeaderNames.RETRY_AFTER, Long.toString(seconds));
+      throw new CouchException(429, "too_many_requests", "Too many requests; retry after " + seconds + " s.");
     }
   }
 

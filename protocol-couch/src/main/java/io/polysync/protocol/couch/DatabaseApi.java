@@ -263,7 +263,7 @@ final class DatabaseApi {
   private void bulkDocs(Exchange ex, Database db, UserContext user) {
     ex.requireJsonContentType();
     byte[] raw = ex.body();
-    JsonNode body = Exchange.parseJson(raw);
+    JsonNode body = ex.parseJson(raw);
     if (!body.isObject()) {
       throw CouchException.badRequest("Request body must be a JSON object");
     }

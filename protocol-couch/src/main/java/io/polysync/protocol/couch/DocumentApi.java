@@ -321,7 +321,7 @@ final class DocumentApi {
       if (body.length > maxDocumentBytes) {
         throw new CouchException(413, "document_too_large", id);
       }
-      JsonNode node = Exchange.parseJson(body);
+      JsonNode node = ex.parseJson(body);
       if (!node.isObject()) {
         throw CouchException.badRequest("Document must be a JSON object");
       }
@@ -354,7 +354,7 @@ final class DocumentApi {
     if (jsonBytes.length > maxDocumentBytes) {
       throw new CouchException(413, "document_too_large", "document");
     }
-    JsonNode node = Exchange.parseJson(jsonBytes);
+    JsonNode node = ex.parseJson(jsonBytes);
     if (!node.isObject()) {
       throw CouchException.badRequest("Document must be a JSON object");
     }
@@ -394,7 +394,7 @@ final class DocumentApi {
     if (body.length > maxDocumentBytes) {
       throw new CouchException(413, "document_too_large", "document");
     }
-    JsonNode node = Exchange.parseJson(body);
+    JsonNode node = ex.parseJson(body);
     if (!node.isObject()) {
       throw CouchException.badRequest("Document must be a JSON object");
     }

@@ -1,6 +1,7 @@
 package io.polysync.protocol.couch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +11,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.polysync.protocol.spi.FrontEndMetrics;
+import io.polysync.protocol.spi.JsonLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +39,8 @@ final class Exchange {
   final List<String> segments;
   private final Map<String, String> params;
   private final long maxRequestBytes;
+  /** Reads request JSON under the server's limits (nesting depth, string and number length). */
+  private final ObjectMapper reader;
   /** When the handler started, for the request log and {@code Server-Timing}. */
   final long startNanos;
   private final boolean serverTiming;
@@ -46,8 +50,13 @@ final class Exchange {
   /** Where the handlers count the documents they move and the feeds they hold open. */
   final FrontEndMetrics metrics;
 
-  Exchange(ServerRequest req, ServerResponse res, long maxRequestBytes, boolean serverTiming,
+  Exchange(ServerRequest req, ServerResponse res, long maxRequestBytes, boolean serverTiming) {
+    this(req, res, maxRequestBytes, serverTiming, JSON, FrontEndMetrics.NONE);
+  }
+
+  Exchange(ServerRequest req, ServerResponse res, long maxRequestBytes, boolean serverTiming, ObjectMapper reader,
       FrontEndMetrics metrics) {
+    this.reader = reader;
     this.metrics = metrics;
     this.startNanos = System.nanoTime();
     this.serverTiming = serverTiming;
@@ -177,7 +186,9 @@ final class Exchange {
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readTree(value));
+      return Optional.of(reader.readTree(value));
+    } catch (StreamConstraintsException e) {
+      throw CouchException.badRequest("Query parameter " + name + ": " + JsonLimits.describe(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       throw CouchException.badRequest("Invalid JSON in query parameter " + name);
     }
@@ -229,6 +240,23 @@ final class Exchange {
     return parseJson(body());
   }
 
+  /** A copy of the mapper that reads under {@code limits}; {@link #JSON} itself is unchanged. */
+  static ObjectMapper reader(JsonLimits limits, long maxRequestBytes) {
+    ObjectMapper copy = JSON.copy();
+    copy.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+        .maxNestingDepth(limits.maxDepth())
+        .maxStringLength(limits.effectiveMaxStringLength(maxRequestBytes))
+        .maxNumberLength(limits.maxNumberLength())
+        .maxNameLength(limits.maxNameLength())
+        .build());
+    return copy;
+  }
+
+  /** A request body (or part of one) as JSON, under the server's limits. */
+  JsonNode parseJson(byte[] bytes) {
+    return parseJson(bytes, reader);
+  }
+
   void requireJsonContentType() {
     String type = contentType();
     if (!type.isEmpty() && !type.startsWith(JSON_TYPE)) {
@@ -236,12 +264,18 @@ final class Exchange {
     }
   }
 
-  static JsonNode parseJson(byte[] bytes) {
+  static JsonNode parseJson(byte[] bytes, ObjectMapper reader) {
     if (bytes.length == 0) {
       throw CouchException.badRequest("Request body must be a JSON object");
     }
     try {
-      return JSON.readTree(bytes);
+      JsonNode node = reader.readTree(bytes);
+      if (node == null || node.isMissingNode()) {
+        throw CouchException.badRequest("Request body must be a JSON object");
+      }
+      return node;
+    } catch (StreamConstraintsException e) {
+      throw CouchException.badRequest(JsonLimits.describe(e.getOriginalMessage()));
     } catch (IOException e) {
       throw CouchException.badRequest("invalid UTF-8 JSON");
     }

@@ -113,7 +113,7 @@ final class SessionApi {
       name = form.get("name");
       password = form.get("password");
     } else if (type.startsWith(Exchange.JSON_TYPE)) {
-      JsonNode body = Exchange.parseJson(ex.body());
+      JsonNode body = ex.parseJson(ex.body());
       name = body.path("name").isTextual() ? body.get("name").textValue() : null;
       password = body.path("password").isTextual() ? body.get("password").textValue() : null;
     } else {

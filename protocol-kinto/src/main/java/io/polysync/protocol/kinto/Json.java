@@ -2,10 +2,12 @@ package io.polysync.protocol.kinto;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polysync.protocol.spi.JsonLimits;
 
 /** The one Jackson mapper of the front-end. */
 final class Json {
@@ -14,10 +16,25 @@ final class Json {
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   static {
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+    // The HTTP layer checks bodies against the configured limits first (KintoHttp#checkLimits);
+    // this is the ceiling for everything else this mapper reads.
+    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(1000)
+        .maxStringLength(Integer.MAX_VALUE - 16).build());
   }
 
   private Json() {}
+
+  /** A copy of {@link #MAPPER} that reads under {@code limits}; the shared mapper is unchanged. */
+  static ObjectMapper reader(JsonLimits limits, long maxRequestBytes) {
+    ObjectMapper copy = MAPPER.copy();
+    copy.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+        .maxNestingDepth(limits.maxDepth())
+        .maxStringLength(limits.effectiveMaxStringLength(maxRequestBytes))
+        .maxNumberLength(limits.maxNumberLength())
+        .maxNameLength(limits.maxNameLength())
+        .build());
+    return copy;
+  }
 
   static ObjectNode object() {
     return MAPPER.createObjectNode();
@@ -31,6 +48,8 @@ final class Json {
         throw KintoException.badJson("the body is empty");
       }
       return node;
+    } catch (StreamConstraintsException e) {
+      throw KintoException.badJson(JsonLimits.describe(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       throw KintoException.badJson(e.getOriginalMessage());
     } catch (java.io.IOException e) {

@@ -37,13 +37,31 @@ public final class KintoFrontEnd implements ProtocolFrontEnd {
     KintoApi api = new KintoApi(context.engine(), context.serverId(), settings, PerUserDatabases.of(context), openId,
         context.metrics());
     String cors = context.setting("kinto.cors.origins").or(() -> context.setting("couch.cors.origins")).orElse("*");
-    long maxBytes = context.longSetting("kinto.max_request_bytes",
+    long maxBytes = context.maxRequestBytes("kinto.max_request_bytes",
         context.longSetting("couch.max_document_size", 8_000_000L) * 2);
     // Kinto has no sessions and no defence against cross-site requests riding on a cookie.
     List<HttpAuthenticator> chain = context.authenticators().stream().filter(a -> !a.ambient()).toList();
-    KintoHttp http = new KintoHttp(api, chain, cors, maxBytes, context.metrics());
+    KintoHttp http = new KintoHttp(api, chain, cors, maxBytes, context.metrics(), context.rateLimiter(),
+        Json.reader(context.jsonLimits(), maxBytes));
     routing.any("/v1", http::handle);
     routing.any("/v1/*", http::handle);
+  }
+
+  /** Kinto's error format for the paths under {@code /v1}. */
+  @Override
+  public Optional<byte[]> transportError(String path, int status) {
+    if (!(path.equals("/v1") || path.startsWith("/v1/") || path.startsWith("/v1?"))) {
+      return Optional.empty();
+    }
+    KintoException e = switch (status) {
+      case 413 -> new KintoException(413, KintoException.TOO_LARGE, "Request body too large");
+      default -> status >= 500
+          ? new KintoException(status, KintoException.UNDEFINED,
+              "A programmatic error occured, developers have been informed.")
+          : new KintoException(status, KintoException.INVALID_PARAMETERS,
+              "The request could not be read: its line, a header, its encoding or its body is malformed");
+    };
+    return Optional.of(Json.bytes(KintoResponse.error(e).body));
   }
 
   /** This build's version, from the jar manifest when there is one. */

@@ -1,11 +1,17 @@
 package io.polysync.protocol.kinto;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.polysync.protocol.spi.AuthResult;
 import io.polysync.protocol.spi.FrontEndMetrics;
 import io.polysync.protocol.spi.HttpAuthenticator;
+import io.polysync.protocol.spi.JsonLimits;
+import io.polysync.protocol.spi.RateLimiter;
 import io.polysync.protocol.spi.RequestHeaders;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,6 +19,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,10 +50,20 @@ final class KintoHttp {
   private final long maxRequestBytes;
   private final Events events;
   private final FrontEndMetrics metrics;
+  private final RateLimiter rateLimiter;
+  /** Checks request JSON against the server's {@code limits.json.*} settings before it is parsed. */
+  private final ObjectMapper limits;
 
   KintoHttp(KintoApi api, List<HttpAuthenticator> chain, String corsOrigins, long maxRequestBytes,
       FrontEndMetrics metrics) {
+    this(api, chain, corsOrigins, maxRequestBytes, metrics, RateLimiter.unlimited(), Json.MAPPER);
+  }
+
+  KintoHttp(KintoApi api, List<HttpAuthenticator> chain, String corsOrigins, long maxRequestBytes,
+      FrontEndMetrics metrics, RateLimiter rateLimiter, ObjectMapper limits) {
     this.metrics = metrics;
+    this.rateLimiter = rateLimiter;
+    this.limits = limits;
     this.api = api;
     this.chain = List.copyOf(chain);
     Set<String> origins = new LinkedHashSet<>();
@@ -86,9 +104,14 @@ final class KintoHttp {
       // and __heartbeat__ reports the storage in its own body.
       boolean health = HEALTH_PATHS.contains(rawPath);
       if (!health) {
+        // Counted before credentials are checked, so password guessing uses up the allowance too.
+        limit(rateLimiter.acquireAddress(RateLimiter.clientAddress(req)));
         api.catalog.refresh();
       }
       Caller caller = health ? Caller.anonymous() : authenticate(headers);
+      if (caller.authenticated()) {
+        limit(rateLimiter.acquireUser(caller.account().orElseThrow()));
+      }
       List<String> segments = segments(rawPath.substring(3));
       String base = api.settings.baseUrl().orElseGet(() -> base(req, headers));
       if (Events.matches(method, segments)) {
@@ -97,6 +120,7 @@ final class KintoHttp {
         return;
       }
       byte[] body = read(req, method);
+      checkLimits(body);
       KintoRequest r = new KintoRequest(method, segments, rawPath.substring(3), parseQuery(query), headers, body,
           caller, base);
       answer = segments.size() == 1 && segments.get(0).equals("batch")
@@ -163,6 +187,41 @@ final class KintoHttp {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Kinto's 429 (errno 117) with {@code Retry-After} and {@code Backoff}, which Kinto clients honour
+   * before their next request.
+   */
+  private static void limit(Optional<Duration> wait) {
+    if (wait.isPresent()) {
+      String seconds = Long.toString(RateLimiter.retryAfterSeconds(wait.get()));
+      throw new KintoException(429, KintoException.CLIENT_REACHED_CAPACITY, "Client has sent too many requests",
+          null, Map.of("Retry-After", seconds, "Backoff", seconds));
+    }
+  }
+
+  /**
+   * Reads the body's tokens under the configured JSON limits: 400 errno 106 when one is broken.
+   * Syntax errors are left to the parser, which says where they are.
+   */
+  private void checkLimits(byte[] body) {
+    if (body.length == 0) {
+      return;
+    }
+    try (JsonParser parser = limits.getFactory().createParser(body)) {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        if (token == JsonToken.VALUE_STRING) {
+          // Jackson checks a string's length when its text is read.
+          parser.getText();
+        }
+      }
+    } catch (StreamConstraintsException e) {
+      throw KintoException.badJson(JsonLimits.describe(e.getOriginalMessage()));
+    } catch (IOException e) {
+      // Not JSON: reported by the parser with its position.
+    }
   }
 
   private static String base(ServerRequest req, Map<String, String> headers) {

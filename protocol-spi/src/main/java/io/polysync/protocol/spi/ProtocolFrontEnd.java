@@ -1,6 +1,7 @@
 package io.polysync.protocol.spi;
 
 import io.helidon.webserver.http.HttpRouting;
+import java.util.Optional;
 
 /**
  * A wire-protocol front-end, found with {@link java.util.ServiceLoader}: implementations have a
@@ -41,4 +42,17 @@ public interface ProtocolFrontEnd {
    * @throws RuntimeException to stop the server from starting
    */
   void mount(HttpRouting.Builder routing, FrontEndContext context);
+
+  /**
+   * The JSON body of an error that the server answers itself, before any route runs: a request
+   * line, header, percent-encoding or content encoding it cannot read, a body over its size limit.
+   * The server asks the front-ends in {@link #order()} and sends the first answer; empty leaves it
+   * to the next. Called on any thread, possibly many at once.
+   *
+   * @param path the raw request path as far as it could be read, possibly empty
+   * @param status the status the server answers with (400, 413, ...)
+   */
+  default Optional<byte[]> transportError(String path, int status) {
+    return Optional.empty();
+  }
 }
