@@ -7,9 +7,10 @@
 //
 // The server runs in its own process group; stopping it signals that group only.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Couch } from './couch.mjs';
 
@@ -63,6 +64,24 @@ export async function startServer({ cmd, cwd, url, log, stateFile }) {
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
   await waitReady(state);
   return state;
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost (EC P-256, valid two days) made with
+ * openssl in `dir`, for the HTTPS tests: `{ cert, key }` paths. The test processes trust it
+ * through NODE_EXTRA_CA_CERTS, so no client turns certificate checks off.
+ */
+export function makeCertificate(dir) {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-days', '2',
+      '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  } catch (err) {
+    throw new Error(`cannot make the test certificate with openssl (is it installed?): ${err.message}`);
+  }
+  return { cert, key };
 }
 
 /** Stops the process group started by `startServer`: SIGTERM, then SIGKILL after 15 s. */

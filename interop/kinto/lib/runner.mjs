@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFromTemplate, stopServer, tail, tempDir } from './servers.mjs';
+import { makeCertificate, startFromTemplate, stopServer, tail, tempDir } from './servers.mjs';
 import { KintoHttp, describe } from './http.mjs';
 import { randomBytes } from 'node:crypto';
 
@@ -33,6 +33,10 @@ const GATED = {
   'backoff.test.mjs': {
     ok: (env) => env.POLYSYNC_START_CMD || env.POLYSYNC_BACKOFF_URL,
     why: 'no way to start a server with the backoff setting (--start, or POLYSYNC_BACKOFF_URL)',
+  },
+  'https.test.mjs': {
+    ok: (env) => env.POLYSYNC_START_CMD && env.POLYSYNC_TLS_CERT,
+    why: 'no way to start a server with TLS (--start makes a certificate for it)',
   },
 };
 
@@ -74,11 +78,18 @@ async function startCommand(opts) {
   const state = await startFromTemplate({ template: opts.cmd, admin: opts.admin, cwd: process.cwd(), dir });
   started.push(state);
   log(`server is up (pid ${state.pid}), log in ${state.log}`);
+  // For https.test.mjs: a certificate its server serves and its test process trusts.
+  const tlsDir = tempDir('tls');
+  tempDirs.push(tlsDir);
+  const tls = makeCertificate(tlsDir);
   return {
     POLYSYNC_URL: state.url,
     POLYSYNC_START_CMD: opts.cmd,
     POLYSYNC_START_CWD: process.cwd(),
     POLYSYNC_ADMIN: opts.admin,
+    POLYSYNC_TLS_CERT: tls.cert,
+    POLYSYNC_TLS_KEY: tls.key,
+    NODE_EXTRA_CA_CERTS: tls.cert,
   };
 }
 

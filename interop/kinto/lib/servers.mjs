@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, stopServer } from '../../lib/server-ctl.mjs';
+import { makeCertificate, startServer, stopServer } from '../../lib/server-ctl.mjs';
 
-export { startServer, stopServer };
+export { makeCertificate, startServer, stopServer };
 
 export const shellQuote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
@@ -24,13 +24,13 @@ export function freePort() {
   });
 }
 
-/** `http://NAME:PASSWORD@127.0.0.1:PORT`, or without credentials when `admin` is empty. */
-export function urlFor(port, admin) {
-  if (!admin) return `http://127.0.0.1:${port}`;
+/** `http://NAME:PASSWORD@127.0.0.1:PORT` (or `https`), without credentials when `admin` is empty. */
+export function urlFor(port, admin, scheme = 'http') {
+  if (!admin) return `${scheme}://127.0.0.1:${port}`;
   const i = admin.indexOf(':');
   const user = encodeURIComponent(admin.slice(0, i));
   const password = encodeURIComponent(admin.slice(i + 1));
-  return `http://${user}:${password}@127.0.0.1:${port}`;
+  return `${scheme}://${user}:${password}@127.0.0.1:${port}`;
 }
 
 /** The last `n` lines of a log file, or a note that there is none. */
@@ -44,10 +44,11 @@ export function tempDir(label) {
 
 /**
  * Starts `template` (placeholders {port} {data} {admin}) on a free port with a fresh data
- * directory, `extra` appended to the command. Resolves once `GET /` answers; the state has
- * `url` (with the admin's credentials), `pid`, `log` and `dir`.
+ * directory, `extra` appended to the command. Resolves once `GET /` answers (over `scheme`); the
+ * state has `url` (with the admin's credentials), `pid`, `log` and `dir`.
  */
-export async function startFromTemplate({ template, admin, cwd, extra = '', label = 'server', dir = tempDir(label) }) {
+export async function startFromTemplate({ template, admin, cwd, extra = '', label = 'server', dir = tempDir(label),
+  scheme = 'http' }) {
   const port = await freePort();
   const data = join(dir, 'data');
   const cmd =
@@ -58,7 +59,7 @@ export async function startFromTemplate({ template, admin, cwd, extra = '', labe
   const state = {
     cmd,
     cwd: cwd || process.cwd(),
-    url: urlFor(port, admin),
+    url: urlFor(port, admin, scheme),
     log: join(dir, 'server.log'),
     stateFile: join(dir, 'server.json'),
   };
