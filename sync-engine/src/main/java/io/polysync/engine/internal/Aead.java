@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -22,6 +24,14 @@ final class Aead {
   static final int TAG_BYTES = 16;
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Ciphers ready for reuse: {@code Cipher.getInstance} walks the security providers on every
+   * call, a cost as large as sealing a small body. Each one is initialized afresh (key and new
+   * nonce) by whoever borrows it, and used by one thread at a time.
+   */
+  private static final ConcurrentLinkedQueue<Cipher> POOL = new ConcurrentLinkedQueue<>();
+  private static final AtomicInteger POOLED = new AtomicInteger();
+  private static final int POOL_LIMIT = 64;
 
   private Aead() {}
 
@@ -31,8 +41,8 @@ final class Aead {
     byte[] nonce = new byte[NONCE_BYTES];
     RANDOM.nextBytes(nonce);
     System.arraycopy(nonce, 0, out, header.length, NONCE_BYTES);
+    Cipher cipher = borrow();
     try {
-      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
       cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce));
       cipher.updateAAD(header);
       cipher.updateAAD(associated);
@@ -40,6 +50,8 @@ final class Aead {
       return out;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is not available: " + e, e);
+    } finally {
+      giveBack(cipher);
     }
   }
 
@@ -53,8 +65,8 @@ final class Aead {
     if (sealed.length < headerLength + NONCE_BYTES + TAG_BYTES) {
       throw new SyncException(EngineError.CORRUPT_STATE, what + " is too short to be sealed");
     }
+    Cipher cipher = borrow();
     try {
-      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, sealed, headerLength, NONCE_BYTES));
       cipher.updateAAD(sealed, 0, headerLength);
       cipher.updateAAD(associated);
@@ -65,6 +77,29 @@ final class Aead {
           + " does not open: it was altered, or moved from another place, or sealed under another key", e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is not available: " + e, e);
+    } finally {
+      giveBack(cipher);
+    }
+  }
+
+  private static Cipher borrow() {
+    Cipher cipher = POOL.poll();
+    if (cipher != null) {
+      POOLED.decrementAndGet();
+      return cipher;
+    }
+    try {
+      return Cipher.getInstance(TRANSFORMATION);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is not available: " + e, e);
+    }
+  }
+
+  private static void giveBack(Cipher cipher) {
+    if (POOLED.incrementAndGet() <= POOL_LIMIT) {
+      POOL.offer(cipher);
+    } else {
+      POOLED.decrementAndGet();
     }
   }
 
