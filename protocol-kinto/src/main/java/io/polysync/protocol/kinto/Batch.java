@@ -31,7 +31,7 @@ final class Batch {
 
   static KintoResponse handle(KintoApi api, KintoRequest r, Function<Map<String, String>, Caller> authenticate) {
     KintoApi.requireMethod(r, "POST");
-    JsonNode body = Json.parse(r.body());
+    JsonNode body = r.json();
     if (!body.isObject()) {
       throw KintoException.invalid("body", "requests", "Required");
     }

@@ -16,7 +16,7 @@ final class Json {
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   static {
-    // The HTTP layer checks bodies against the configured limits first (KintoHttp#checkLimits);
+    // The HTTP layer parses bodies under the configured limits (KintoHttp#parseWithLimits);
     // this is the ceiling for everything else this mapper reads.
     MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(1000)
         .maxStringLength(Integer.MAX_VALUE - 16).build());

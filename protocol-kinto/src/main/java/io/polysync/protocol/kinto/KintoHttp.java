@@ -1,8 +1,7 @@
 package io.polysync.protocol.kinto;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -120,9 +119,8 @@ final class KintoHttp {
         return;
       }
       byte[] body = read(req, method);
-      checkLimits(body);
       KintoRequest r = new KintoRequest(method, segments, rawPath.substring(3), parseQuery(query), headers, body,
-          caller, base);
+          caller, base, parseWithLimits(body));
       answer = segments.size() == 1 && segments.get(0).equals("batch")
           ? Batch.handle(api, r, this::authenticate)
           : api.handle(r);
@@ -202,25 +200,21 @@ final class KintoHttp {
   }
 
   /**
-   * Reads the body's tokens under the configured JSON limits: 400 errno 106 when one is broken.
-   * Syntax errors are left to the parser, which says where they are.
+   * The body parsed once, under the configured JSON limits (400 errno 106 when it breaks one);
+   * null when there is none, or when it is not JSON: that is reported, with the parser's position,
+   * by whatever reads the body, and only if something does.
    */
-  private void checkLimits(byte[] body) {
+  private JsonNode parseWithLimits(byte[] body) {
     if (body.length == 0) {
-      return;
+      return null;
     }
-    try (JsonParser parser = limits.getFactory().createParser(body)) {
-      JsonToken token;
-      while ((token = parser.nextToken()) != null) {
-        if (token == JsonToken.VALUE_STRING) {
-          // Jackson checks a string's length when its text is read.
-          parser.getText();
-        }
-      }
+    try {
+      JsonNode node = limits.readTree(body);
+      return node == null || node.isMissingNode() ? null : node;
     } catch (StreamConstraintsException e) {
       throw KintoException.badJson(JsonLimits.describe(e.getOriginalMessage()));
     } catch (IOException e) {
-      // Not JSON: reported by the parser with its position.
+      return null;
     }
   }
 
