@@ -147,6 +147,7 @@ final class Server implements AutoCloseable {
           engine, records.get(SystemRecords.SERVER_ID), authenticator, options.settings(), authenticators,
           FrontEndMetrics.NONE, TokenBucketRateLimiter.fromSettings(options.settings()), jsonLimits(options.settings()));
       ensurePerUserDatabases(engine, options.settings());
+      warnOfSharedNames(authenticators, options.settings());
       SyncEngine theEngine = engine;
       Storage theStorage = storage;
       Optional<Https> https = https(options, console);
@@ -209,6 +210,22 @@ final class Server implements AutoCloseable {
         throw new StartupException("storage " + config.redactedUri() + ": " + se.getMessage(), e);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Token users and stored accounts share one set of names. With open sign-up and Basic on, a
+   * stranger could take the name a token user will arrive with; {@code auth.jwt.user_prefix}
+   * keeps them apart (docs/security.md). Said once at start, since it is a deployment choice.
+   */
+  private static void warnOfSharedNames(List<HttpAuthenticator> authenticators, Map<String, String> settings) {
+    boolean jwt = authenticators.stream().anyMatch(a -> a.name().equals("jwt"));
+    boolean prefixed = !settings.getOrDefault("auth.jwt.user_prefix", "").isEmpty();
+    boolean basic = authenticators.stream().anyMatch(a -> a.name().equals("default"));
+    if (jwt && !prefixed && basic) {
+      LOG.log(System.Logger.Level.WARNING, "bearer-token users and stored accounts share one set of names: anyone"
+          + " who may sign up could take a name before its token user first arrives. Set auth.jwt.user_prefix"
+          + " (e.g. oidc:) or auth.default.enabled=false unless sign-up is closed (docs/security.md).");
     }
   }
 
