@@ -76,10 +76,10 @@ final class ConfigLoaderTest {
 
   @Test
   void environment_legacyNamesStillWork_andTwoNamesForOneKeyMustAgree() {
-    Configuration c = load(Map.of("POLYSYNC_PORT", "7000", "POLYSYNC_STORAGE", "h2:/tmp/x",
+    Configuration c = load(Map.of("POLYSYNC_PORT", "7000", "POLYSYNC_STORAGE", "h2:./scratch/x",
         "POLYSYNC_ENCRYPTION", "off", "POLYSYNC_MAX_DOCUMENT_SIZE", "1000", "POLYSYNC_KEY_FILE", "k.key"));
     assertThat(c.value("server.port")).contains("7000");
-    assertThat(c.value("storage.uri")).contains("h2:/tmp/x");
+    assertThat(c.value("storage.uri")).contains("h2:./scratch/x");
     assertThat(c.value("encryption.enabled")).contains("false");
     assertThat(c.value("couch.max_document_size")).contains("1000");
     assertThat(c.path("encryption.key-file")).contains(Path.of("k.key"));
