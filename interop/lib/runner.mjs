@@ -10,7 +10,7 @@
 // the server has no authentication), and test files to run instead of all of test/.
 //
 // Gated files: test/auth.test.mjs needs POLYSYNC_AUTH=1, test/restart.test.mjs needs
-// POLYSYNC_RESTART_CMD, test/https.test.mjs needs POLYSYNC_TLS_CMD (a command starting a second
+// POLYSYNC_RESTART_CMD, test/https.test.mjs needs INTEROP_TLS_CMD (a command starting a second
 // server with TLS, whose certificate the test processes trust through NODE_EXTRA_CA_CERTS).
 // --start sets all three; --reference the first two (pouchdb-server has no TLS of its own). When a gated file is left out the
 // runner says so, and with CI=true that is an error: CI must run everything.
@@ -38,7 +38,7 @@ const SUITE_TIMEOUT_MS = 15 * 60_000;
 const GATED = {
   'auth.test.mjs': { env: 'POLYSYNC_AUTH', why: 'the target does not declare authentication (POLYSYNC_AUTH=1)' },
   'restart.test.mjs': { env: 'POLYSYNC_RESTART_CMD', why: 'no restart command (POLYSYNC_RESTART_CMD)' },
-  'https.test.mjs': { env: 'POLYSYNC_TLS_CMD', why: 'no command that starts the server with TLS (POLYSYNC_TLS_CMD)' },
+  'https.test.mjs': { env: 'INTEROP_TLS_CMD', why: 'no command that starts the server with TLS (INTEROP_TLS_CMD)' },
 };
 
 const log = (msg) => console.log(`[interop] ${msg}`);
@@ -127,12 +127,13 @@ async function startCommand(opts) {
     POLYSYNC_AUTH: opts.auth ? '1' : '',
     POLYSYNC_RESTART_CMD: `${shellQuote(process.execPath)} ${shellQuote(SERVER_CTL)} restart --state ${shellQuote(state.stateFile)}`,
     // A second server, with TLS, for test/https.test.mjs: {port} is left for the test to fill.
-    POLYSYNC_TLS_CMD: opts.cmd
+    // Not POLYSYNC_*: the servers this suite starts read those as their own configuration.
+    INTEROP_TLS_CMD: opts.cmd
       .replaceAll('{data}', shellQuote(tempDir('tls-data')))
       .replaceAll('{admin}', shellQuote(opts.admin))
       + ` --tls-cert ${shellQuote(tls.cert)} --tls-key ${shellQuote(tls.key)}`,
-    POLYSYNC_TLS_CWD: process.cwd(),
-    POLYSYNC_TLS_ADMIN: opts.admin,
+    INTEROP_TLS_CWD: process.cwd(),
+    INTEROP_TLS_ADMIN: opts.admin,
     // The test processes trust that certificate as Node trusts any CA: no verification is turned off.
     NODE_EXTRA_CA_CERTS: tls.cert,
   };

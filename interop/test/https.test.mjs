@@ -1,7 +1,7 @@
 // 8. TLS: PouchDB replicates with the server over HTTPS (push, pull and a live sync), the
 // server's certificate verified as Node verifies any (the runner makes a certificate and lets the
 // test processes trust it through NODE_EXTRA_CA_CERTS; nothing turns verification off). Needs
-// POLYSYNC_TLS_CMD: the command that starts a server with --tls-cert/--tls-key, {port} to fill.
+// INTEROP_TLS_CMD: the command that starts a server with --tls-cert/--tls-key, {port} to fill.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,13 +27,13 @@ function freePort() {
 test('https_pushPullAndLiveSync_withAVerifiedCertificate', { timeout: 300_000 }, async (t) => {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'polysync-interop-https-'));
-  const admin = process.env.POLYSYNC_TLS_ADMIN;
+  const admin = process.env.INTEROP_TLS_ADMIN;
   const colon = admin.indexOf(':');
   const base = `https://${encodeURIComponent(admin.slice(0, colon))}:${encodeURIComponent(admin.slice(colon + 1))}`
     + `@localhost:${port}`;
   const state = await startServer({
-    cmd: process.env.POLYSYNC_TLS_CMD.replaceAll('{port}', String(port)),
-    cwd: process.env.POLYSYNC_TLS_CWD,
+    cmd: process.env.INTEROP_TLS_CMD.replaceAll('{port}', String(port)),
+    cwd: process.env.INTEROP_TLS_CWD,
     url: base,
     log: join(dir, 'server.log'),
     stateFile: join(dir, 'server.json'),

@@ -35,7 +35,7 @@ const GATED = {
     why: 'no way to start a server with the backoff setting (--start, or POLYSYNC_BACKOFF_URL)',
   },
   'https.test.mjs': {
-    ok: (env) => env.POLYSYNC_START_CMD && env.POLYSYNC_TLS_CERT,
+    ok: (env) => env.POLYSYNC_START_CMD && env.INTEROP_TLS_CERT,
     why: 'no way to start a server with TLS (--start makes a certificate for it)',
   },
 };
@@ -78,7 +78,8 @@ async function startCommand(opts) {
   const state = await startFromTemplate({ template: opts.cmd, admin: opts.admin, cwd: process.cwd(), dir });
   started.push(state);
   log(`server is up (pid ${state.pid}), log in ${state.log}`);
-  // For https.test.mjs: a certificate its server serves and its test process trusts.
+  // For https.test.mjs: a certificate its server serves and its test process trusts. Not
+  // POLYSYNC_TLS_*: the servers this suite starts would read those as their own configuration.
   const tlsDir = tempDir('tls');
   tempDirs.push(tlsDir);
   const tls = makeCertificate(tlsDir);
@@ -87,8 +88,8 @@ async function startCommand(opts) {
     POLYSYNC_START_CMD: opts.cmd,
     POLYSYNC_START_CWD: process.cwd(),
     POLYSYNC_ADMIN: opts.admin,
-    POLYSYNC_TLS_CERT: tls.cert,
-    POLYSYNC_TLS_KEY: tls.key,
+    INTEROP_TLS_CERT: tls.cert,
+    INTEROP_TLS_KEY: tls.key,
     NODE_EXTRA_CA_CERTS: tls.cert,
   };
 }

@@ -1,6 +1,6 @@
 // 10. TLS: Kinto.js syncs with the server over HTTPS, and a second device pulls what the first
 // pushed, the server's certificate verified as Node verifies any. The runner makes the
-// certificate (POLYSYNC_TLS_CERT, POLYSYNC_TLS_KEY) and lets this process trust it through
+// certificate (INTEROP_TLS_CERT, INTEROP_TLS_KEY) and lets this process trust it through
 // NODE_EXTRA_CA_CERTS; nothing turns verification off. This file starts its own server from
 // the runner's command (POLYSYNC_START_CMD) with --tls-cert and --tls-key.
 
@@ -20,7 +20,7 @@ before(async () => {
     template: process.env.POLYSYNC_START_CMD,
     admin: process.env.POLYSYNC_ADMIN || 'admin:secret',
     cwd: process.env.POLYSYNC_START_CWD,
-    extra: `--tls-cert ${shellQuote(process.env.POLYSYNC_TLS_CERT)} --tls-key ${shellQuote(process.env.POLYSYNC_TLS_KEY)}`,
+    extra: `--tls-cert ${shellQuote(process.env.INTEROP_TLS_CERT)} --tls-key ${shellQuote(process.env.INTEROP_TLS_KEY)}`,
     label: 'https',
     scheme: 'https',
   });
