@@ -78,6 +78,13 @@ final class SqlStorage implements Storage {
     if (support instanceof MariaDbSupport) {
       hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     }
+    if (support instanceof SqliteSupport) {
+      // A new connection switches the file to WAL, which needs the file's lock: several
+      // processes (or storages) opening one new database at once can see SQLITE_BUSY there,
+      // before any busy timeout applies. The pool then tries again for up to its timeout
+      // instead of failing the start on the first attempt.
+      hc.setInitializationFailTimeout(TimeUnit.NANOSECONDS.toMillis(poolTimeoutNanos));
+    }
     Connection keep = null;
     HikariDataSource ds;
     try {
