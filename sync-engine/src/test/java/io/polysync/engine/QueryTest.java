@@ -58,6 +58,53 @@ final class QueryTest {
   }
 
   @Test
+  void query_namingItsIds_readsOnlyThoseWithoutPushdown_andAgreesWithPushdown() {
+    TestStorages.Limited limited = TestStorages.limited(10_000);
+    try (SyncEngine pushdown = TestStorages.memoryEngine();
+        SyncEngine fallback = SyncEngine.create(limited, TestStorages.options())) {
+      Database a = pushdown.createDatabase("q");
+      Database b = fallback.createDatabase("q");
+      List<DocumentWrite> docs = new ArrayList<>();
+      for (int i = 0; i < 1200; i++) {
+        docs.add(DocumentWrite.of(doc("d" + i).put("n", i % 7)));
+      }
+      a.bulkDocs(docs, true);
+      b.bulkDocs(docs, true);
+      for (Database db : List.of(a, b)) {
+        db.delete("d5", db.get("d5", ReadOptions.defaults()).rev());
+      }
+      List<JsonValue> named = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        named.add(new JsonValue.JsonString("d" + (i * 19)));
+      }
+      named.add(new JsonValue.JsonString("d5"));
+      named.add(new JsonValue.JsonString("missing"));
+      for (boolean tombstones : List.of(false, true)) {
+        Query query = new Query(
+            new Query.Filter.And(List.of(
+                new Query.Filter.In(Query.Field.id(), named),
+                new Query.Filter.Compare(Query.Field.body("n"), Query.Op.LE, JsonValue.JsonNumber.of(3)))),
+            List.of(new Query.SortKey(Query.Field.body("n"), true)), Optional.empty(), 7, tombstones);
+        limited.rangeCalls.set(0);
+        List<String> expected = run(a, query);
+        assertThat(expected).isNotEmpty();
+        assertThat(run(b, query)).isEqualTo(expected);
+        assertThat(limited.rangeCalls.get()).as("range scans for a query naming its ids").isZero();
+      }
+      Query byIds = new Query(new Query.Filter.Or(List.of(
+          new Query.Filter.Compare(Query.Field.id(), Query.Op.EQ, new JsonValue.JsonString("d5")),
+          new Query.Filter.In(Query.Field.id(), named))), List.of(), Optional.empty(), 1000, true);
+      assertThat(run(b, byIds)).isEqualTo(run(a, byIds)).contains("d5");
+      limited.rangeCalls.set(0);
+      run(b, new Query(new Query.Filter.Compare(Query.Field.body("n"), Query.Op.EQ, JsonValue.JsonNumber.of(1)),
+          List.of(), Optional.empty(), 1000, false));
+      assertThat(limited.rangeCalls.get()).as("a query naming no ids scans").isPositive();
+    } finally {
+      limited.close();
+    }
+  }
+
+  @Test
   void query_documents_carryIdRevAndBody() {
     try (SyncEngine engine = TestStorages.memoryEngine()) {
       Database db = engine.createDatabase("q");

@@ -52,6 +52,7 @@ final class TestStorages {
     final Storage inner;
     final Capabilities capabilities;
     final AtomicInteger writeCalls = new AtomicInteger();
+    final AtomicInteger rangeCalls = new AtomicInteger();
 
     Limited(Storage inner, int maxBatchSize) {
       this.inner = inner;
@@ -88,6 +89,7 @@ final class TestStorages {
 
         @Override
         public java.util.List<io.polysync.spi.StoredDocument> range(String namespace, io.polysync.spi.KeyRange range) {
+          rangeCalls.incrementAndGet();
           return docs.range(namespace, range);
         }
 

@@ -49,12 +49,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /** A database handle: stateless, all state lives in the storage and the shared engine. */
 final class DefaultDatabase implements Database {
   /** Rows read per storage call when a scan has to go on (filtered feeds, all_docs, queries). */
   static final int PAGE = 500;
+  /** The most ids a query may name for the engine to read just those when the storage cannot answer it. */
+  static final int ID_LOOKUP_LIMIT = 10_000;
 
   private final DefaultSyncEngine engine;
   private final String name;
@@ -1327,6 +1330,21 @@ final class DefaultDatabase implements Database {
         }
       }
     }
+    Optional<Set<String>> only = best == null ? idsOnly(query.filter()) : Optional.empty();
+    if (only.isPresent()) {
+      // The filter names its documents: read those, not the namespace, so that a caller who sees
+      // a few documents of a large namespace pays for those few.
+      List<String> ids = new ArrayList<>(new TreeSet<>(only.get()));
+      List<QueryEvaluator.Candidate> candidates = new ArrayList<>(ids.size());
+      for (int from = 0; from < ids.size(); from += PAGE) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + PAGE));
+        for (StoredDocument sd : call(() -> storage.documents().getAll(name, chunk))) {
+          stored.put(sd.id(), sd);
+          candidates.add(candidate(sd, trees));
+        }
+      }
+      best = QueryEvaluator.evaluate(query, candidates);
+    }
     if (best == null) {
       best = List.of();
       Optional<String> start = Optional.empty();
@@ -1369,6 +1387,50 @@ final class DefaultDatabase implements Database {
         ? Optional.of(QueryEvaluator.cursorAfter(query.sort(), best.get(best.size() - 1)))
         : Optional.empty();
     return new QueryResult(docs, next);
+  }
+
+  /**
+   * The ids a filter restricts its matches to, when it does: an {@code _id} equality or {@code in}
+   * list, alone, in a conjunction (the smallest such set) or in every branch of a disjunction.
+   * Empty when the filter may match any id, or names more than {@link #ID_LOOKUP_LIMIT}.
+   */
+  static Optional<Set<String>> idsOnly(Query.Filter filter) {
+    Optional<Set<String>> out = switch (filter) {
+      case Query.Filter.In in when in.field() instanceof Query.Field.Id -> {
+        Set<String> ids = new HashSet<>();
+        for (JsonValue v : in.values()) {
+          if (v instanceof JsonValue.JsonString s) {
+            ids.add(s.value());
+          }
+        }
+        yield Optional.of(ids);
+      }
+      case Query.Filter.Compare c when c.field() instanceof Query.Field.Id && c.op() == Query.Op.EQ ->
+          Optional.of(c.value() instanceof JsonValue.JsonString s ? Set.of(s.value()) : Set.of());
+      case Query.Filter.And and -> {
+        Optional<Set<String>> smallest = Optional.empty();
+        for (Query.Filter f : and.filters()) {
+          Optional<Set<String>> ids = idsOnly(f);
+          if (ids.isPresent() && (smallest.isEmpty() || ids.get().size() < smallest.get().size())) {
+            smallest = ids;
+          }
+        }
+        yield smallest;
+      }
+      case Query.Filter.Or or when !or.filters().isEmpty() -> {
+        Set<String> all = new HashSet<>();
+        for (Query.Filter f : or.filters()) {
+          Optional<Set<String>> ids = idsOnly(f);
+          if (ids.isEmpty()) {
+            yield Optional.empty();
+          }
+          all.addAll(ids.get());
+        }
+        yield Optional.of(all);
+      }
+      default -> Optional.empty();
+    };
+    return out.filter(ids -> ids.size() <= ID_LOOKUP_LIMIT);
   }
 
   private QueryEvaluator.Candidate orderOnly(StoredDocument sd, Map<String, RevTree> trees) {
