@@ -76,6 +76,7 @@ final class KintoApi {
   final SyncEngine engine;
   final Catalog catalog;
   final Database acl;
+  private final GrantIndex grants;
   final KintoSettings settings;
   private final byte[] defaultBucketKey;
   private final Optional<History> history;
@@ -110,13 +111,15 @@ final class KintoApi {
     this.metrics = metrics;
     this.catalog = new Catalog(engine.systemDatabase(Catalog.DATABASE));
     this.acl = engine.systemDatabase(RecordStore.ACL_DATABASE);
+    this.grants = new GrantIndex(engine.systemDatabase(GrantIndex.DATABASE));
+    grants.buildOnce(acl);
     this.settings = settings;
     this.defaultBucketKey = ("kinto.default_bucket:" + serverId).getBytes(StandardCharsets.UTF_8);
     this.history = settings.history()
         ? Optional.of(new History(engine.systemDatabase(History.DATABASE), settings.historyMaxAgeDays()))
         : Optional.empty();
     this.permissions = settings.permissionsEndpoint()
-        ? Optional.of(new PermissionsEndpoint(engine, catalog, acl)) : Optional.empty();
+        ? Optional.of(new PermissionsEndpoint(engine, catalog, acl, grants)) : Optional.empty();
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -469,8 +472,8 @@ final class KintoApi {
 
   RecordStore recordStore(String bucket, String collection) {
     long created = catalog.live(Catalog.Kind.COLLECTION, bucket, collection).map(Item::lastModified).orElse(0L);
-    return new RecordStore(engine.database(RecordStore.databaseName(bucket, collection)), acl, bucket, collection,
-        created);
+    return new RecordStore(engine.database(RecordStore.databaseName(bucket, collection)), acl, grants, bucket,
+        collection, created);
   }
 
   // ---------------------------------------------------------------- objects and lists
@@ -744,12 +747,7 @@ final class KintoApi {
       RecordStore records = (RecordStore) store;
       ids.addAll(records.idsGranting(List.of("read", "write"), caller.principals()));
       long max = catalog.live(Catalog.Kind.COLLECTION, t.bucket, t.collection).map(Item::lastModified).orElse(0L);
-      if (!ids.isEmpty()) {
-        for (Item item : records.items(ids).values()) {
-          max = Math.max(max, item.lastModified());
-        }
-      }
-      etag = Optional.of(max);
+      etag = Optional.of(Math.max(max, records.newest(ids)));
     } else {
       Catalog.Kind kind = switch (t.level) {
         case BUCKET -> Catalog.Kind.BUCKET;

@@ -2,8 +2,6 @@ package io.polysync.protocol.kinto;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.polysync.engine.AllDocsOptions;
-import io.polysync.engine.AllDocsResult;
 import io.polysync.engine.Database;
 import io.polysync.engine.Document;
 import io.polysync.engine.SyncEngine;
@@ -27,8 +25,9 @@ import java.util.TreeSet;
  * collection {@code record:create}). Deleted objects are not listed, although Polysync keeps a
  * deleted record's permissions (so its tombstone reaches its readers).
  *
- * <p>The catalog is in memory; record permissions are read from {@value RecordStore#ACL_DATABASE}
- * in pages, so the cost grows with the number of records that carry permissions of their own.
+ * <p>The catalog is in memory; the records come from the {@link GrantIndex}, each checked against
+ * its permissions in {@value RecordStore#ACL_DATABASE}, so the cost grows with the number of records
+ * shared with the caller, not with the records shared with others.
  */
 final class PermissionsEndpoint {
   private static final int PAGE = 1000;
@@ -36,11 +35,13 @@ final class PermissionsEndpoint {
   private final SyncEngine engine;
   private final Catalog catalog;
   private final Database acl;
+  private final GrantIndex grants;
 
-  PermissionsEndpoint(SyncEngine engine, Catalog catalog, Database acl) {
+  PermissionsEndpoint(SyncEngine engine, Catalog catalog, Database acl, GrantIndex grants) {
     this.engine = engine;
     this.catalog = catalog;
     this.acl = acl;
+    this.grants = grants;
   }
 
   KintoResponse list(KintoRequest r) {
@@ -104,27 +105,20 @@ final class PermissionsEndpoint {
   private void records(Set<String> principals, List<ObjectNode> entries) {
     // bucket -> collection -> record id -> permissions held
     Map<String, Map<String, Map<String, Set<String>>>> found = new LinkedHashMap<>();
-    String after = "";
-    boolean first = true;
-    while (true) {
-      AllDocsResult page = acl.allDocs(AllDocsOptions.defaults().withIncludeDocs(true).withLimit(PAGE)
-          .withRange(after, String.valueOf(Character.MAX_VALUE)).withSkip(first ? 0 : 1));
-      for (AllDocsResult.Row row : page.rows()) {
-        String[] key = row.id().split(":", 3);
-        if (key.length != 3 || row.doc().isEmpty()) {
+    List<String> keys = new ArrayList<>(new TreeSet<>(grants.keys(principals)));
+    for (int from = 0; from < keys.size(); from += PAGE) {
+      for (Map.Entry<String, Document> e : acl.winners(keys.subList(from, Math.min(keys.size(), from + PAGE)))
+          .entrySet()) {
+        String[] key = e.getKey().split(":", 3);
+        if (key.length != 3 || e.getValue().deleted()) {
           continue;
         }
-        Set<String> held = held(Perms.fromStored(row.doc().get().get("permissions")), principals);
+        Set<String> held = held(Perms.fromStored(e.getValue().json().get("permissions")), principals);
         if (!held.isEmpty()) {
           found.computeIfAbsent(key[0], b -> new LinkedHashMap<>())
               .computeIfAbsent(key[1], c -> new LinkedHashMap<>()).put(key[2], held);
         }
       }
-      if (page.rows().size() < PAGE) {
-        break;
-      }
-      after = page.rows().get(page.rows().size() - 1).id();
-      first = false;
     }
     found.forEach((bucket, collections) -> collections.forEach((collection, records) -> {
       if (catalog.live(Catalog.Kind.BUCKET, bucket, null).isEmpty()

@@ -1,12 +1,12 @@
 package io.polysync.protocol.kinto;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polysync.engine.Database;
 import io.polysync.engine.Document;
 import io.polysync.engine.DocumentWrite;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.WriteOutcome;
+import io.polysync.spi.JsonValue;
 import io.polysync.spi.Query;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The records of one collection: the documents of the collection's database (a record's fields are
@@ -25,13 +26,22 @@ final class RecordStore implements Store {
   static final String ACL_DATABASE = "_kinto_acl";
 
   private final Database records;
+  private static final int PAGE = 1_000;
+
   private final Database acl;
+  private final GrantIndex grants;
+  private final String bucket;
+  private final String collection;
   private final String aclPrefix;
   private final long fallbackTimestamp;
 
-  RecordStore(Database records, Database acl, String bucket, String collection, long fallbackTimestamp) {
+  RecordStore(Database records, Database acl, GrantIndex grants, String bucket, String collection,
+      long fallbackTimestamp) {
     this.records = records;
     this.acl = acl;
+    this.grants = grants;
+    this.bucket = bucket;
+    this.collection = collection;
     this.aclPrefix = bucket + ":" + collection + ":";
     this.fallbackTimestamp = fallbackTimestamp;
   }
@@ -106,24 +116,39 @@ final class RecordStore implements Store {
   }
 
   /**
-   * Every record id with stored permissions granting one of {@code names} to one of {@code
-   * principals}; with {@code names} null, every record id with stored permissions.
+   * Every record id whose stored permissions grant one of {@code names} to one of {@code
+   * principals}: the candidates come from the grant index, each checked against the stored
+   * permissions, so the cost follows the records shared with these principals.
    */
-  List<String> idsGranting(List<String> names, java.util.Set<String> principals) {
+  List<String> idsGranting(List<String> names, Set<String> principals) {
+    List<String> candidates = new ArrayList<>(grants.records(bucket, collection, principals));
+    List<String> out = new ArrayList<>();
+    for (int from = 0; from < candidates.size(); from += PAGE) {
+      List<String> chunk = candidates.subList(from, Math.min(candidates.size(), from + PAGE));
+      Map<String, Perms> stored = perms(chunk);
+      for (String id : chunk) {
+        Perms p = stored.get(id);
+        if (p != null && p.grants(names, principals)) {
+          out.add(id);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every record id of the collection with stored permissions. */
+  private List<String> idsWithPerms() {
     List<String> out = new ArrayList<>();
     String after = aclPrefix;
     while (true) {
       var page = acl.allDocs(io.polysync.engine.AllDocsOptions.defaults()
           .withRange(after, aclPrefix + Character.MAX_VALUE).withInclusiveEnd(false)
-          .withIncludeDocs(true).withLimit(1000).withSkip(after.equals(aclPrefix) ? 0 : 1));
+          .withLimit(PAGE).withSkip(after.equals(aclPrefix) ? 0 : 1));
       for (var row : page.rows()) {
-        JsonNode doc = row.doc().map(d -> (JsonNode) d).orElse(null);
-        if (doc != null && (names == null || Perms.fromStored(doc.get("permissions")).grants(names, principals))) {
-          out.add(row.id().substring(aclPrefix.length()));
-        }
+        out.add(row.id().substring(aclPrefix.length()));
         after = row.id();
       }
-      if (page.rows().size() < 1000) {
+      if (page.rows().size() < PAGE) {
         return out;
       }
     }
@@ -170,7 +195,9 @@ final class RecordStore implements Store {
       out.add(Optional.of(new Item(w.id(), ok.timestamp(), w.delete(), fields, w.perms(), ok.rev(), ok.seq(),
           w.attachments())));
     }
-    // Permissions follow their records; kept after a delete so readers get the tombstone.
+    // Permissions follow their records; kept after a delete so readers get the tombstone. The
+    // grant index learns of new principals before the permissions naming them are stored.
+    Map<String, Set<String>> granted = new HashMap<>();
     for (int i = 0; i < writes.size(); i++) {
       Write w = writes.get(i);
       if (out.get(i).isEmpty()) {
@@ -182,7 +209,15 @@ final class RecordStore implements Store {
         doc.put("_id", aclPrefix + w.id());
         doc.set("permissions", w.perms().toJson());
         aclWrites.add(DocumentWrite.of(doc));
+        Set<String> added = GrantIndex.principals(w.perms());
+        added.removeAll(GrantIndex.principals(before));
+        if (!added.isEmpty()) {
+          granted.put(w.id(), added);
+        }
       }
+    }
+    if (!granted.isEmpty()) {
+      grants.add(bucket, collection, granted);
     }
     if (!aclWrites.isEmpty()) {
       writeAcl(aclWrites);
@@ -222,13 +257,15 @@ final class RecordStore implements Store {
 
   /** Removes the permissions of every record of the collection (the collection is gone). */
   void dropPerms() {
-    List<String> ids = idsGranting(null, null);
+    List<String> ids = idsWithPerms();
     if (ids.isEmpty()) {
       return;
     }
     List<DocumentWrite> deletes = new ArrayList<>();
+    Map<String, Set<String>> entries = new HashMap<>();
     acl.winners(ids.stream().map(id -> aclPrefix + id).toList()).forEach((key, d) -> {
       if (!d.deleted()) {
+        entries.put(key.substring(aclPrefix.length()), GrantIndex.principals(Perms.fromStored(d.json().get("permissions"))));
         ObjectNode doc = Json.object();
         doc.put("_id", key);
         doc.put("_rev", d.rev());
@@ -237,6 +274,7 @@ final class RecordStore implements Store {
       }
     });
     acl.bulkDocs(deletes, true);
+    grants.remove(bucket, collection, entries);
   }
 
   @Override
@@ -263,6 +301,17 @@ final class RecordStore implements Store {
       }
       from = result.next();
     }
+  }
+
+  /** The newest write timestamp among these records, tombstones included; 0 for none. */
+  long newest(List<String> ids) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    List<JsonValue> values = ids.stream().map(id -> (JsonValue) new JsonValue.JsonString(id)).toList();
+    Query newest = new Query(new Query.Filter.In(Query.Field.id(), values),
+        List.of(new Query.SortKey(Query.Field.timestamp(), true)), Optional.empty(), 1, true);
+    return records.query(newest).documents().stream().mapToLong(Document::timestamp).findFirst().orElse(0L);
   }
 
   @Override

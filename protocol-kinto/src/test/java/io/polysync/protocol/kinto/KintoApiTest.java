@@ -253,6 +253,57 @@ final class KintoApiTest {
   }
 
   @Test
+  void sharedRecords_revokedGroupAndRestartedIndex_listsExactlyWhatIsGranted() {
+    assertThat(put(TestServer.admin(), "/v1/buckets/shared", "{}").status()).isEqualTo(201);
+    assertThat(put(TestServer.admin(), "/v1/buckets/shared/collections/notes",
+        "{\"permissions\":{\"record:create\":[\"system.Authenticated\"]}}").status()).isEqualTo(201);
+    assertThat(put(null, "/v1/accounts/carol", "{\"data\":{\"password\":\"pc\"}}").status()).isEqualTo(201);
+    String carol = TestServer.basic("carol", "pc");
+    assertThat(put(TestServer.admin(), "/v1/buckets/shared/groups/team",
+        "{\"data\":{\"members\":[\"account:carol\"]}}").status()).isEqualTo(201);
+    String records = "/v1/buckets/shared/collections/notes/records";
+    put(alice, records + "/toBob", "{\"data\":{\"n\":1},\"permissions\":{\"read\":[\"account:bob\"]}}");
+    put(alice, records + "/toTeam", "{\"data\":{\"n\":2},\"permissions\":{\"write\":[\"/buckets/shared/groups/team\"]}}");
+    put(alice, records + "/private", "{\"data\":{\"n\":3}}");
+    assertThat(ids(server.call(bob, "GET", records + "?_sort=id", null).json())).containsExactly("toBob");
+    assertThat(ids(server.call(carol, "GET", records + "?_sort=id", null).json())).containsExactly("toTeam");
+    assertThat(ids(server.call(carol, "GET", records + "?n=2", null).json())).containsExactly("toTeam");
+    assertThat(ids(server.call(carol, "GET", records + "?n=1", null).json())).isEmpty();
+    // Revoked: bob no longer lists it, though its index entry stays; granted again: listed again.
+    var revoke = server.call(alice, "PATCH", records + "/toBob", "{\"permissions\":{\"read\":[]}}",
+        "Content-Type", "application/json");
+    assertThat(revoke.status()).isEqualTo(200);
+    assertThat(server.call(bob, "GET", records, null).status()).isEqualTo(200);
+    assertThat(ids(server.call(bob, "GET", records, null).json())).isEmpty();
+    assertThat(server.call(bob, "GET", records + "/toBob", null).status()).isEqualTo(403);
+    server.call(alice, "PATCH", records + "/toBob", "{\"permissions\":{\"read\":[\"account:bob\"]}}",
+        "Content-Type", "application/json");
+    assertThat(ids(server.call(bob, "GET", records, null).json())).containsExactly("toBob");
+    // Permissions stored before the index existed (or restored without it) are indexed at start.
+    Database index = server.engine.systemDatabase(GrantIndex.DATABASE);
+    int removed = 0;
+    for (var row : index.allDocs(io.polysync.engine.AllDocsOptions.defaults()).rows()) {
+      index.delete(row.id(), row.rev().orElseThrow());
+      removed++;
+    }
+    assertThat(removed).isGreaterThanOrEqualTo(3);
+    index.removeMetadata("kinto.grants_built");
+    assertThat(ids(server.call(bob, "GET", records, null).json())).isEmpty();
+    server.close();
+    server = new TestServer(dir);
+    assertThat(ids(server.call(bob, "GET", records, null).json())).containsExactly("toBob");
+    assertThat(ids(server.call(carol, "GET", records, null).json())).containsExactly("toTeam");
+    // A dropped and recreated collection does not inherit the old records' grants.
+    assertThat(server.call(TestServer.admin(), "DELETE", "/v1/buckets/shared/collections/notes", null).status())
+        .isEqualTo(200);
+    assertThat(put(TestServer.admin(), "/v1/buckets/shared/collections/notes",
+        "{\"permissions\":{\"record:create\":[\"system.Authenticated\"]}}").status()).isEqualTo(201);
+    put(alice, records + "/toBob", "{\"data\":{\"n\":4}}");
+    assertThat(ids(server.call(bob, "GET", records, null).json())).isEmpty();
+    assertThat(server.call(bob, "GET", records + "/toBob", null).status()).isEqualTo(403);
+  }
+
+  @Test
   void missingObjects_401_403_404AsKinto() {
     assertThat(server.call(alice, "GET", "/v1/buckets/nope", null).status()).isEqualTo(403);
     assertThat(server.call(null, "GET", "/v1/buckets/nope", null).status()).isEqualTo(401);

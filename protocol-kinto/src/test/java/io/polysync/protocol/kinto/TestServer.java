@@ -39,7 +39,9 @@ final class TestServer implements AutoCloseable {
   TestServer(Path dir, Map<String, String> settings) {
     engine = SyncEngine.open(StorageConfig.of("sqlite:" + dir.resolve("test.db")),
         EngineOptions.defaults().withKeyFile(dir.resolve("test.key")));
-    engine.users().create(ADMIN, PASSWORD, List.of(Principal.ADMIN_ROLE));
+    if (engine.users().get(ADMIN).isEmpty()) {
+      engine.users().create(ADMIN, PASSWORD, List.of(Principal.ADMIN_ROLE));
+    }
     FrontEndContext context = new FrontEndContext(engine, SERVER_ID, new StoreAuthenticator(engine), settings);
     web = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false)
         .routing(r -> new KintoFrontEnd().mount(r, context))
