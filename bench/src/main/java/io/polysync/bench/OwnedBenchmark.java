@@ -160,13 +160,13 @@ public final class OwnedBenchmark {
     }
   }
 
-  private static long median(long[] values) {
+  static long median(long[] values) {
     long[] sorted = values.clone();
     Arrays.sort(sorted);
     return sorted[sorted.length / 2];
   }
 
-  private static void deleteTree(Path dir) throws java.io.IOException {
+  static void deleteTree(Path dir) throws java.io.IOException {
     try (var paths = Files.walk(dir)) {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
@@ -175,6 +175,11 @@ public final class OwnedBenchmark {
   }
 
   static Options parse(String[] args) {
+    return parse(args, "owned");
+  }
+
+  /** The options every one-user-among-many benchmark takes; {@code command} names it in the help. */
+  static Options parse(String[] args, String command) {
     List<Integer> sizes = List.of(1_000, 1_000_000);
     int own = 100;
     int perUser = 100;
@@ -182,7 +187,7 @@ public final class OwnedBenchmark {
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--help") || arg.equals("-h")) {
-        System.out.println("./polysync bench owned [--sizes 1000,1000000] [--own 100] [--per-user 100] [--rounds 20]");
+        System.out.println("./polysync bench " + command + " [--sizes 1000,1000000] [--own 100] [--per-user 100] [--rounds 20]");
         System.exit(0);
       }
       if (i + 1 >= args.length) {
