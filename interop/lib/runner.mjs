@@ -11,19 +11,20 @@
 //
 // Gated files: test/auth.test.mjs needs POLYSYNC_AUTH=1, test/restart.test.mjs needs
 // POLYSYNC_RESTART_CMD, test/https.test.mjs needs INTEROP_TLS_CMD (a command starting a second
-// server with TLS, whose certificate the test processes trust through NODE_EXTRA_CA_CERTS).
-// --start sets all three; --reference the first two (pouchdb-server has no TLS of its own). When a gated file is left out the
+// server with TLS, whose certificate the test processes trust through NODE_EXTRA_CA_CERTS),
+// test/bearer.test.mjs needs INTEROP_SERVE_CMD (the command template, to start a server that
+// trusts a token issuer). --start sets all four; --reference the first two (pouchdb-server has
+// no TLS and no bearer tokens of its own). When a gated file is left out the
 // runner says so, and with CI=true that is an error: CI must run everything.
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Couch } from './couch.mjs';
-import { makeCertificate, startServer, stopServer } from './server-ctl.mjs';
+import { freePort, makeCertificate, shellQuote, startServer, stopServer, urlFor } from './server-ctl.mjs';
 import { randomBytes } from 'node:crypto';
 
 // Every server this run starts shares one key-encryption key (encryption at rest is on by
@@ -39,10 +40,10 @@ const GATED = {
   'auth.test.mjs': { env: 'POLYSYNC_AUTH', why: 'the target does not declare authentication (POLYSYNC_AUTH=1)' },
   'restart.test.mjs': { env: 'POLYSYNC_RESTART_CMD', why: 'no restart command (POLYSYNC_RESTART_CMD)' },
   'https.test.mjs': { env: 'INTEROP_TLS_CMD', why: 'no command that starts the server with TLS (INTEROP_TLS_CMD)' },
+  'bearer.test.mjs': { env: 'INTEROP_SERVE_CMD', why: 'no command that starts a server trusting a token issuer (INTEROP_SERVE_CMD)' },
 };
 
 const log = (msg) => console.log(`[interop] ${msg}`);
-const shellQuote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
 function parseArgs(argv) {
   const opts = { mode: 'url', admin: 'admin:secret', auth: true, files: [] };
@@ -71,25 +72,6 @@ function parseArgs(argv) {
     }
   }
   return opts;
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-function urlFor(port, admin) {
-  if (!admin) return `http://127.0.0.1:${port}`;
-  const i = admin.indexOf(':');
-  const user = encodeURIComponent(admin.slice(0, i));
-  const password = encodeURIComponent(admin.slice(i + 1));
-  return `http://${user}:${password}@127.0.0.1:${port}`;
 }
 
 /** Servers started here, stopped on exit. */
@@ -134,6 +116,11 @@ async function startCommand(opts) {
       + ` --tls-cert ${shellQuote(tls.cert)} --tls-key ${shellQuote(tls.key)}`,
     INTEROP_TLS_CWD: process.cwd(),
     INTEROP_TLS_ADMIN: opts.admin,
+    // The command itself, for a test that starts a server of its own with extra options
+    // (test/bearer.test.mjs); {port}, {data} and {admin} are left for it to fill.
+    INTEROP_SERVE_CMD: opts.cmd,
+    INTEROP_SERVE_CWD: process.cwd(),
+    INTEROP_SERVE_ADMIN: opts.admin,
     // The test processes trust that certificate as Node trusts any CA: no verification is turned off.
     NODE_EXTRA_CA_CERTS: tls.cert,
   };

@@ -8,7 +8,9 @@
 // The server runs in its own process group; stopping it signals that group only.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +65,70 @@ export async function startServer({ cmd, cwd, url, log, stateFile }) {
   const state = { pid: child.pid, cmd, cwd, url, log, stateFile };
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
   await waitReady(state);
+  return state;
+}
+
+export const shellQuote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** `http://NAME:PASSWORD@127.0.0.1:PORT` (or `https`), without credentials when `admin` is empty. */
+export function urlFor(port, admin, scheme = 'http') {
+  if (!admin) return `${scheme}://127.0.0.1:${port}`;
+  const i = admin.indexOf(':');
+  const user = encodeURIComponent(admin.slice(0, i));
+  const password = encodeURIComponent(admin.slice(i + 1));
+  return `${scheme}://${user}:${password}@127.0.0.1:${port}`;
+}
+
+/** The last `n` lines of a log file, or a note that there is none. */
+export function tail(file, n = 40) {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-n).join('\n') : '(no log)';
+}
+
+export function tempDir(label, prefix = 'polysync-interop') {
+  return mkdtempSync(join(tmpdir(), `${prefix}-${label}-`));
+}
+
+/**
+ * Starts `template` (placeholders {port} {data} {admin}) on a free port with a fresh data
+ * directory, `extra` appended to the command. Resolves once `GET /` answers (over `scheme`); the
+ * state has `url` (with the admin's credentials), `pid`, `log` and `dir`.
+ */
+export async function startFromTemplate({ template, admin, cwd, extra = '', label = 'server', dir = tempDir(label),
+  scheme = 'http' }) {
+  const port = await freePort();
+  const data = join(dir, 'data');
+  const cmd =
+    template
+      .replaceAll('{port}', String(port))
+      .replaceAll('{data}', shellQuote(data))
+      .replaceAll('{admin}', shellQuote(admin)) + (extra ? ` ${extra}` : '');
+  const state = {
+    cmd,
+    cwd: cwd || process.cwd(),
+    url: urlFor(port, admin, scheme),
+    log: join(dir, 'server.log'),
+    stateFile: join(dir, 'server.json'),
+  };
+  try {
+    Object.assign(state, await startServer(state), { dir });
+  } catch (err) {
+    // startServer records the pid before it waits: stop what it started, then fail.
+    if (existsSync(state.stateFile)) await stopServer(JSON.parse(readFileSync(state.stateFile, 'utf8'))).catch(() => {});
+    err.message += `\n(command: ${cmd}; last lines of ${state.log}:\n${tail(state.log)})`;
+    throw err;
+  }
   return state;
 }
 

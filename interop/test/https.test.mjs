@@ -5,24 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, stopServer } from '../lib/server-ctl.mjs';
+import { freePort, startServer, stopServer } from '../lib/server-ctl.mjs';
 import { eventually, finish, localDb, remoteDb, stop } from '../lib/pouch.mjs';
 import { body, docId } from '../lib/data.mjs';
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 test('https_pushPullAndLiveSync_withAVerifiedCertificate', { timeout: 300_000 }, async (t) => {
   const port = await freePort();

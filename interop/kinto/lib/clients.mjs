@@ -44,6 +44,7 @@ function adapterFactory(adapter, label) {
  * the device keeps its one Collection.
  *
  *   auth       {user, password} (default: the admin)
+ *   authorization  the whole Authorization header instead (`Bearer <token>`)
  *   bucket     bucket id (default: Kinto.js's own default, `default`)
  *   collection collection id
  *   adapter    'memory' or 'idb'
@@ -52,14 +53,15 @@ function adapterFactory(adapter, label) {
  *   remote     base URL (default POLYSYNC_URL)
  */
 export class Device {
-  constructor({ label, auth = adminCredentials(), bucket, collection, adapter = 'memory', events = true, hooks, remote, retry }) {
+  constructor({ label, auth = adminCredentials(), authorization, bucket, collection, adapter = 'memory', events = true, hooks,
+    remote, retry }) {
     this.label = label;
     this.log = new RequestLog();
     this.events = events ? new EventEmitter() : undefined;
     this.kinto = new Kinto({
       remote: kintoRemote(remote),
       ...(bucket ? { bucket } : {}),
-      headers: { Authorization: basicAuth(auth.user, auth.password) },
+      headers: { Authorization: authorization ?? basicAuth(auth.user, auth.password) },
       ...(this.events ? { events: this.events } : {}),
       timeout: REQUEST_TIMEOUT_MS,
       ...(retry !== undefined ? { retry } : {}),

@@ -8,9 +8,10 @@
 // Options: --admin NAME:PASSWORD (with --start; default admin:secret), and test files to run
 // instead of all of test/.
 //
-// Gated file: test/backoff.test.mjs starts a second server with the Kinto backoff setting, so
+// Gated files: test/backoff.test.mjs starts a second server with the Kinto backoff setting, so
 // it needs the command (--start sets POLYSYNC_START_CMD), or a server already started that way
-// (POLYSYNC_BACKOFF_URL). When it is left out the runner says so, and with CI=true that is an
+// (POLYSYNC_BACKOFF_URL); test/https.test.mjs and test/bearer.test.mjs start their own servers
+// from the command too. When it is left out the runner says so, and with CI=true that is an
 // error: CI must run everything.
 
 import { spawn } from 'node:child_process';
@@ -37,6 +38,10 @@ const GATED = {
   'https.test.mjs': {
     ok: (env) => env.POLYSYNC_START_CMD && env.INTEROP_TLS_CERT,
     why: 'no way to start a server with TLS (--start makes a certificate for it)',
+  },
+  'bearer.test.mjs': {
+    ok: (env) => env.POLYSYNC_START_CMD,
+    why: 'no way to start a server that trusts a token issuer (--start)',
   },
 };
 
