@@ -43,6 +43,16 @@ final class Backup {
    * of {@code --all} (the engine rebuilds them from the documents on first read after a restore).
    */
   static final String DERIVED_PREFIX = "_own_";
+  /**
+   * Kinto's grant index of record permissions: derived data, left out of {@code --all} (the Kinto
+   * front-end indexes the restored permissions again from their changes feed).
+   */
+  static final String DERIVED_GRANTS = "_kinto_grants";
+
+  /** Whether {@code --all} leaves this namespace out: the server's own, or derived from others. */
+  static boolean leftOutOfAll(String namespace) {
+    return NOT_EXPORTED.contains(namespace) || namespace.startsWith(DERIVED_PREFIX) || namespace.equals(DERIVED_GRANTS);
+  }
   static final Pattern REV = Pattern.compile("([1-9][0-9]{0,18})-(\\S+)");
   static final Pattern DATABASE_NAME = Pattern.compile("[a-z][a-z0-9_$()+/-]*|_[a-z0-9_]+");
 

@@ -36,8 +36,9 @@ final class ExportCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAMESPACE", arity = "0..*", description = "The namespaces to export.")
   List<String> namespaces = new ArrayList<>();
 
-  @Option(names = "--all", description = "Every namespace but the server's own (_users, _polysync): CouchDB"
-      + " databases, Kinto collections and Kinto's bucket, collection and permission records.")
+  @Option(names = "--all", description = "Every namespace but the server's own (_users, _polysync) and derived"
+      + " indexes (_own_*, _kinto_grants): CouchDB databases, Kinto collections and Kinto's bucket, collection"
+      + " and permission records.")
   boolean all;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE|-", defaultValue = "-",
@@ -62,7 +63,7 @@ final class ExportCommand implements Callable<Integer> {
       LinkedHashSet<String> names = new LinkedHashSet<>(namespaces);
       if (all) {
         for (DatabaseInfo info : NamespaceCommand.all(opened.engine())) {
-          if (!Backup.NOT_EXPORTED.contains(info.name()) && !info.name().startsWith(Backup.DERIVED_PREFIX)) {
+          if (!Backup.leftOutOfAll(info.name())) {
             names.add(info.name());
           }
         }

@@ -235,6 +235,13 @@ final class CliTest {
   }
 
   @Test
+  void exportAll_leavesOutTheServersRecordsAndDerivedIndexes() {
+    assertThat(List.of("_users", "_polysync", "_own_0123_abcd", "_kinto_grants")).allMatch(Backup::leftOutOfAll);
+    assertThat(List.of("notes", "_kinto", "_kinto_acl", "_kinto_history", "kinto/b/c", "userdb-616c696365"))
+        .noneMatch(Backup::leftOutOfAll);
+  }
+
+  @Test
   void exportImport_sqliteToH2_sameRevisionTreesAttachmentsSecurityAndLocals() throws Exception {
     try (StoreOptions.Opened source = open(sqlite(), true)) {
       seed(source.engine());

@@ -3,6 +3,8 @@ package io.polysync.protocol.kinto;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polysync.engine.AllDocsOptions;
 import io.polysync.engine.AllDocsResult;
+import io.polysync.engine.ChangesOptions;
+import io.polysync.engine.ChangesResult;
 import io.polysync.engine.Database;
 import io.polysync.engine.DocumentWrite;
 import io.polysync.engine.EngineError;
@@ -17,6 +19,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Which records name which principal in their own permissions: the index behind what a caller
@@ -30,26 +34,76 @@ import java.util.Set;
  * ids hold no colon). The principals of a record are those its {@code read} and {@code write}
  * permissions name.
  *
- * <p>An entry is only a candidate: readers check each against the record's stored permissions.
- * Entries are added before the permissions that grant them are written, and are not removed when a
- * grant is revoked, so every stored grant has its entry whatever the order of concurrent writers or
- * a crash between the two writes, without locks. A revoked grant leaves an entry that costs its
- * former holder one permission read and shows nothing; dropping a collection removes the entries of
- * the grants its records held then.
+ * <p>The index follows the changes feed of {@value RecordStore#ACL_DATABASE}, as a CouchDB view
+ * follows its database: every read first indexes the permissions written since the sequence it
+ * last reached (kept in memory, and in the index database's metadata for the next start), so
+ * permissions written by any process, by an import or by an older version are all indexed before
+ * they are looked up, and writes pay nothing for the index. An entry is only a candidate: readers
+ * check each against the record's stored permissions. Entries are not removed when a grant is
+ * revoked (a revoked grant leaves an entry that costs its former holder one permission read and
+ * shows nothing); dropping a collection removes the entries of the grants its records held then.
  *
  * <p>Thread-safe.
  */
 final class GrantIndex {
   static final String DATABASE = "_kinto_grants";
-  /** Set on the index database once every stored grant has its entry. */
-  private static final String BUILT_KEY = "kinto.grants_built";
+  /** The sequence of {@value RecordStore#ACL_DATABASE} up to which every grant has its entry. */
+  private static final String SEQ_KEY = "kinto.grants_indexed_seq";
   private static final int PAGE = 1_000;
   private static final List<String> INDEXED = List.of("read", "write");
 
   private final Database entries;
+  private final Database acl;
+  /** How far this process has indexed; -1 until it has read the metadata. */
+  private final AtomicLong indexed = new AtomicLong(-1);
+  private final ReentrantLock catchingUp = new ReentrantLock();
 
-  GrantIndex(Database entries) {
+  GrantIndex(Database entries, Database acl) {
     this.entries = entries;
+    this.acl = acl;
+  }
+
+  /**
+   * Indexes every permission written to {@value RecordStore#ACL_DATABASE} since the last call: one
+   * read when nothing was. Runs before every lookup, and at start so that the first request does
+   * not index a whole storage's permissions.
+   */
+  void catchUp() {
+    long from = indexed.get();
+    if (from >= 0 && acl.changes(ChangesOptions.since(from).withLimit(1)).results().isEmpty()) {
+      return;
+    }
+    catchingUp.lock();
+    try {
+      from = indexed.get();
+      if (from < 0) {
+        from = entries.metadata(SEQ_KEY).map(Long::parseLong).orElse(0L);
+      }
+      long start = from;
+      while (true) {
+        ChangesResult page = acl.changes(ChangesOptions.since(from).withIncludeDocs(true).withLimit(PAGE));
+        List<String> ids = new ArrayList<>();
+        for (ChangesResult.Row row : page.results()) {
+          String[] key = row.id().split(":", 3);
+          if (key.length == 3 && !row.deleted() && row.doc().isPresent()) {
+            for (String p : principals(Perms.fromStored(row.doc().get().get("permissions")))) {
+              ids.add(entryId(p, key[0], key[1], key[2]));
+            }
+          }
+        }
+        write(ids, false);
+        from = Math.max(from, page.lastSeq());
+        if (page.results().size() < PAGE) {
+          break;
+        }
+      }
+      indexed.set(from);
+      if (from != start) {
+        entries.setMetadata(SEQ_KEY, Long.toString(from));
+      }
+    } finally {
+      catchingUp.unlock();
+    }
   }
 
   /** The principals an index entry is kept for: those {@code perms} names for read or write. */
@@ -63,6 +117,7 @@ final class GrantIndex {
 
   /** The ids of the records of one collection with an entry for one of {@code principals}. */
   Set<String> records(String bucket, String collection, Collection<String> principals) {
+    catchUp();
     Set<String> out = new LinkedHashSet<>();
     for (String principal : principals) {
       String prefix = hash(principal) + ":" + bucket + ":" + collection + ":";
@@ -76,6 +131,7 @@ final class GrantIndex {
    * BID:CID:RID} keys of {@value RecordStore#ACL_DATABASE}.
    */
   Set<String> keys(Collection<String> principals) {
+    catchUp();
     Set<String> out = new LinkedHashSet<>();
     for (String principal : principals) {
       String prefix = hash(principal) + ":";
@@ -102,13 +158,6 @@ final class GrantIndex {
     }
   }
 
-  /** Adds the entries for {@code principals} of each record (record id to principals). */
-  void add(String bucket, String collection, Map<String, Set<String>> principals) {
-    List<String> ids = new ArrayList<>();
-    principals.forEach((record, names) -> names.forEach(p -> ids.add(entryId(p, bucket, collection, record))));
-    write(ids, false);
-  }
-
   /** Removes the entries for {@code principals} of each record (record id to principals). */
   void remove(String bucket, String collection, Map<String, Set<String>> principals) {
     List<String> ids = new ArrayList<>();
@@ -121,7 +170,8 @@ final class GrantIndex {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + PAGE));
       for (int attempt = 0; attempt < 5 && !chunk.isEmpty(); attempt++) {
         // Most added entries are new: the first attempt creates them unread, and only those that
-        // conflict (present, or a tombstone of a dropped collection) are read and written again.
+        // conflict (present already, or a tombstone of a dropped collection) are read and written
+        // again.
         var current = !delete && attempt == 0 ? Map.<String, io.polysync.engine.Document>of() : entries.winners(chunk);
         List<DocumentWrite> writes = new ArrayList<>();
         for (String id : chunk) {
@@ -153,39 +203,6 @@ final class GrantIndex {
         chunk = retry;
       }
     }
-  }
-
-  /**
-   * Makes sure every grant stored in {@code acl} has its entry: once per storage, for permissions
-   * written before the index existed (or restored from a backup without it). Safe to run from
-   * several processes at once: adding an entry twice is a no-op.
-   */
-  void buildOnce(Database acl) {
-    if (entries.metadata(BUILT_KEY).isPresent()) {
-      return;
-    }
-    String after = "";
-    boolean first = true;
-    while (true) {
-      AllDocsResult page = acl.allDocs(AllDocsOptions.defaults().withIncludeDocs(true).withLimit(PAGE)
-          .withRange(after, String.valueOf(Character.MAX_VALUE)).withSkip(first ? 0 : 1));
-      List<String> ids = new ArrayList<>();
-      for (AllDocsResult.Row row : page.rows()) {
-        String[] key = row.id().split(":", 3);
-        if (key.length == 3 && row.doc().isPresent()) {
-          for (String p : principals(Perms.fromStored(row.doc().get().get("permissions")))) {
-            ids.add(entryId(p, key[0], key[1], key[2]));
-          }
-        }
-        after = row.id();
-      }
-      write(ids, false);
-      if (page.rows().size() < PAGE) {
-        break;
-      }
-      first = false;
-    }
-    entries.setMetadata(BUILT_KEY, "1");
   }
 
   static String entryId(String principal, String bucket, String collection, String record) {

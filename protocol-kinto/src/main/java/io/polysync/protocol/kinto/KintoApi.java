@@ -111,8 +111,8 @@ final class KintoApi {
     this.metrics = metrics;
     this.catalog = new Catalog(engine.systemDatabase(Catalog.DATABASE));
     this.acl = engine.systemDatabase(RecordStore.ACL_DATABASE);
-    this.grants = new GrantIndex(engine.systemDatabase(GrantIndex.DATABASE));
-    grants.buildOnce(acl);
+    this.grants = new GrantIndex(engine.systemDatabase(GrantIndex.DATABASE), acl);
+    grants.catchUp();
     this.settings = settings;
     this.defaultBucketKey = ("kinto.default_bucket:" + serverId).getBytes(StandardCharsets.UTF_8);
     this.history = settings.history()

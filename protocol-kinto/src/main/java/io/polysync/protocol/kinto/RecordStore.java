@@ -195,9 +195,7 @@ final class RecordStore implements Store {
       out.add(Optional.of(new Item(w.id(), ok.timestamp(), w.delete(), fields, w.perms(), ok.rev(), ok.seq(),
           w.attachments())));
     }
-    // Permissions follow their records; kept after a delete so readers get the tombstone. The
-    // grant index learns of new principals before the permissions naming them are stored.
-    Map<String, Set<String>> granted = new HashMap<>();
+    // Permissions follow their records; kept after a delete so readers get the tombstone.
     for (int i = 0; i < writes.size(); i++) {
       Write w = writes.get(i);
       if (out.get(i).isEmpty()) {
@@ -209,15 +207,7 @@ final class RecordStore implements Store {
         doc.put("_id", aclPrefix + w.id());
         doc.set("permissions", w.perms().toJson());
         aclWrites.add(DocumentWrite.of(doc));
-        Set<String> added = GrantIndex.principals(w.perms());
-        added.removeAll(GrantIndex.principals(before));
-        if (!added.isEmpty()) {
-          granted.put(w.id(), added);
-        }
       }
-    }
-    if (!granted.isEmpty()) {
-      grants.add(bucket, collection, granted);
     }
     if (!aclWrites.isEmpty()) {
       writeAcl(aclWrites);

@@ -287,12 +287,20 @@ final class KintoApiTest {
       removed++;
     }
     assertThat(removed).isGreaterThanOrEqualTo(3);
-    index.removeMetadata("kinto.grants_built");
+    index.removeMetadata("kinto.grants_indexed_seq");
     assertThat(ids(server.call(bob, "GET", records, null).json())).isEmpty();
     server.close();
     server = new TestServer(dir);
     assertThat(ids(server.call(bob, "GET", records, null).json())).containsExactly("toBob");
     assertThat(ids(server.call(carol, "GET", records, null).json())).containsExactly("toTeam");
+    // Permissions written past the front-end (an import, another process, an older version) are
+    // indexed before the next lookup.
+    Database acl = server.engine.systemDatabase(RecordStore.ACL_DATABASE);
+    ObjectNode grant = (ObjectNode) acl.get("shared:notes:toTeam", io.polysync.engine.ReadOptions.defaults()).json()
+        .deepCopy();
+    ((ObjectNode) grant.get("permissions")).putArray("read").add("account:bob");
+    acl.put(grant);
+    assertThat(ids(server.call(bob, "GET", records + "?_sort=id", null).json())).containsExactly("toBob", "toTeam");
     // A dropped and recreated collection does not inherit the old records' grants.
     assertThat(server.call(TestServer.admin(), "DELETE", "/v1/buckets/shared/collections/notes", null).status())
         .isEqualTo(200);
