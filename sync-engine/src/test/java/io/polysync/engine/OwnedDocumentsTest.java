@@ -3,19 +3,16 @@ package io.polysync.engine;
 import static io.polysync.engine.TestDocs.doc;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.polysync.spi.ChangesRange;
 import io.polysync.spi.DocumentStore;
-import io.polysync.spi.KeyRange;
 import io.polysync.spi.Storage;
 import io.polysync.spi.StorageConfig;
 import io.polysync.spi.StorageError;
-import io.polysync.spi.StoredDocument;
 import io.polysync.spi.Storages;
 import io.polysync.spi.SyncException;
 import io.polysync.spi.WriteItem;
 import io.polysync.spi.WriteResult;
+import io.polysync.spi.tck.ForwardingStorage;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -52,72 +49,16 @@ final class OwnedDocumentsTest extends OwnedDocumentsContract {
     String uri = TestStorages.freshUri();
     Storage inner = Storages.open(StorageConfig.of(uri));
     AtomicBoolean failIndex = new AtomicBoolean(true);
-    Storage flaky = new Storage() {
-      @Override
-      public io.polysync.spi.Capabilities capabilities() {
-        return inner.capabilities();
-      }
-
-      @Override
-      public io.polysync.spi.NamespaceStore namespaces() {
-        return inner.namespaces();
-      }
-
-      @Override
-      public io.polysync.spi.LocalStore locals() {
-        return inner.locals();
-      }
-
-      @Override
-      public io.polysync.spi.BlobStore blobs() {
-        return inner.blobs();
-      }
-
-      @Override
-      public io.polysync.spi.QueryStore queries() {
-        return inner.queries();
-      }
-
-      @Override
-      public io.polysync.spi.ChangeSignals signals() {
-        return inner.signals();
-      }
-
-      @Override
-      public void close() {
-        inner.close();
-      }
-
+    Storage flaky = new ForwardingStorage(inner) {
       @Override
       public DocumentStore documents() {
-        DocumentStore docs = inner.documents();
-        return new DocumentStore() {
-          @Override
-          public Optional<StoredDocument> get(String namespace, String id) {
-            return docs.get(namespace, id);
-          }
-
-          @Override
-          public List<StoredDocument> getAll(String namespace, List<String> ids) {
-            return docs.getAll(namespace, ids);
-          }
-
-          @Override
-          public List<StoredDocument> range(String namespace, KeyRange range) {
-            return docs.range(namespace, range);
-          }
-
+        return new ForwardingStorage.ForwardingDocuments(delegate.documents()) {
           @Override
           public List<WriteResult> write(String namespace, List<WriteItem> items) {
             if (failIndex.get() && namespace.startsWith("_own_")) {
               throw new SyncException(StorageError.UNAVAILABLE, "the process stopped here");
             }
-            return docs.write(namespace, items);
-          }
-
-          @Override
-          public List<StoredDocument> changes(String namespace, ChangesRange range) {
-            return docs.changes(namespace, range);
+            return delegate.write(namespace, items);
           }
         };
       }

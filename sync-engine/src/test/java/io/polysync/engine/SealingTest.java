@@ -15,6 +15,7 @@ import io.polysync.spi.Storages;
 import io.polysync.spi.StoredDocument;
 import io.polysync.spi.SyncException;
 import io.polysync.spi.WriteItem;
+import io.polysync.spi.tck.ForwardingStorage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -351,85 +352,33 @@ final class SealingTest {
   }
 
   /** Forwards to a storage, keeping the write items it sees and the queries that reach it. */
-  private static final class RecordingStorage implements Storage {
-    private final Storage inner;
+  private static final class RecordingStorage extends ForwardingStorage {
     private final List<WriteItem> items;
     private final List<Query> queries;
 
     RecordingStorage(Storage inner, List<WriteItem> items, List<Query> queries) {
-      this.inner = inner;
+      super(inner);
       this.items = items;
       this.queries = queries;
     }
 
     @Override
-    public io.polysync.spi.Capabilities capabilities() {
-      return inner.capabilities();
-    }
-
-    @Override
-    public io.polysync.spi.NamespaceStore namespaces() {
-      return inner.namespaces();
-    }
-
-    @Override
     public io.polysync.spi.DocumentStore documents() {
-      io.polysync.spi.DocumentStore docs = inner.documents();
-      return new io.polysync.spi.DocumentStore() {
-        @Override
-        public Optional<StoredDocument> get(String namespace, String id) {
-          return docs.get(namespace, id);
-        }
-
-        @Override
-        public List<StoredDocument> getAll(String namespace, List<String> ids) {
-          return docs.getAll(namespace, ids);
-        }
-
-        @Override
-        public List<StoredDocument> range(String namespace, KeyRange range) {
-          return docs.range(namespace, range);
-        }
-
+      return new ForwardingDocuments(delegate.documents()) {
         @Override
         public List<io.polysync.spi.WriteResult> write(String namespace, List<WriteItem> batch) {
           items.addAll(batch);
-          return docs.write(namespace, batch);
-        }
-
-        @Override
-        public List<StoredDocument> changes(String namespace, io.polysync.spi.ChangesRange range) {
-          return docs.changes(namespace, range);
+          return delegate.write(namespace, batch);
         }
       };
-    }
-
-    @Override
-    public io.polysync.spi.LocalStore locals() {
-      return inner.locals();
-    }
-
-    @Override
-    public io.polysync.spi.BlobStore blobs() {
-      return inner.blobs();
     }
 
     @Override
     public io.polysync.spi.QueryStore queries() {
       return (namespace, query) -> {
         queries.add(query);
-        return inner.queries().query(namespace, query);
+        return delegate.queries().query(namespace, query);
       };
-    }
-
-    @Override
-    public io.polysync.spi.ChangeSignals signals() {
-      return inner.signals();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 }

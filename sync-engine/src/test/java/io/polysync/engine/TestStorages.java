@@ -1,17 +1,19 @@
 package io.polysync.engine;
 
-import io.polysync.spi.BlobStore;
 import io.polysync.spi.Capabilities;
 import io.polysync.spi.Capability;
-import io.polysync.spi.ChangeSignals;
 import io.polysync.spi.DocumentStore;
-import io.polysync.spi.LocalStore;
-import io.polysync.spi.NamespaceStore;
+import io.polysync.spi.KeyRange;
 import io.polysync.spi.QueryStore;
 import io.polysync.spi.Storage;
 import io.polysync.spi.StorageConfig;
 import io.polysync.spi.Storages;
+import io.polysync.spi.StoredDocument;
+import io.polysync.spi.WriteItem;
+import io.polysync.spi.WriteResult;
+import io.polysync.spi.tck.ForwardingStorage;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -48,14 +50,13 @@ final class TestStorages {
     return new Limited(inner, maxBatchSize);
   }
 
-  static final class Limited implements Storage {
-    final Storage inner;
+  static final class Limited extends ForwardingStorage {
     final Capabilities capabilities;
     final AtomicInteger writeCalls = new AtomicInteger();
     final AtomicInteger rangeCalls = new AtomicInteger();
 
     Limited(Storage inner, int maxBatchSize) {
-      this.inner = inner;
+      super(inner);
       EnumSet<Capability> flags = EnumSet.noneOf(Capability.class);
       flags.addAll(inner.capabilities().flags());
       flags.remove(Capability.QUERY_PUSHDOWN);
@@ -69,56 +70,23 @@ final class TestStorages {
     }
 
     @Override
-    public NamespaceStore namespaces() {
-      return inner.namespaces();
-    }
-
-    @Override
     public DocumentStore documents() {
-      DocumentStore docs = inner.documents();
-      return new DocumentStore() {
+      return new ForwardingDocuments(delegate.documents()) {
         @Override
-        public java.util.Optional<io.polysync.spi.StoredDocument> get(String namespace, String id) {
-          return docs.get(namespace, id);
-        }
-
-        @Override
-        public java.util.List<io.polysync.spi.StoredDocument> getAll(String namespace, java.util.List<String> ids) {
-          return docs.getAll(namespace, ids);
-        }
-
-        @Override
-        public java.util.List<io.polysync.spi.StoredDocument> range(String namespace, io.polysync.spi.KeyRange range) {
+        public List<StoredDocument> range(String namespace, KeyRange range) {
           rangeCalls.incrementAndGet();
-          return docs.range(namespace, range);
+          return delegate.range(namespace, range);
         }
 
         @Override
-        public java.util.List<io.polysync.spi.WriteResult> write(
-            String namespace, java.util.List<io.polysync.spi.WriteItem> items) {
+        public List<WriteResult> write(String namespace, List<WriteItem> items) {
           writeCalls.incrementAndGet();
           if (items.size() > capabilities.maxBatchSize()) {
             throw new AssertionError("batch of " + items.size() + " above " + capabilities.maxBatchSize());
           }
-          return docs.write(namespace, items);
-        }
-
-        @Override
-        public java.util.List<io.polysync.spi.StoredDocument> changes(
-            String namespace, io.polysync.spi.ChangesRange range) {
-          return docs.changes(namespace, range);
+          return delegate.write(namespace, items);
         }
       };
-    }
-
-    @Override
-    public LocalStore locals() {
-      return inner.locals();
-    }
-
-    @Override
-    public BlobStore blobs() {
-      return inner.blobs();
     }
 
     @Override
@@ -126,16 +94,6 @@ final class TestStorages {
       return (namespace, query) -> {
         throw new AssertionError("query push-down is not declared");
       };
-    }
-
-    @Override
-    public ChangeSignals signals() {
-      return inner.signals();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 }

@@ -7,6 +7,7 @@ import io.polysync.spi.tck.ChangesTck;
 import io.polysync.spi.tck.ConcurrencyTck;
 import io.polysync.spi.tck.DocumentsTck;
 import io.polysync.spi.tck.DurabilityTck;
+import io.polysync.spi.tck.ForwardingStorage;
 import io.polysync.spi.tck.MultiInstanceTck;
 import io.polysync.spi.tck.QueryTck;
 import io.polysync.spi.tck.SignalsTck;

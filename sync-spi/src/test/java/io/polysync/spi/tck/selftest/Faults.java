@@ -14,6 +14,8 @@ import io.polysync.spi.StoredDocument;
 import io.polysync.spi.SyncException;
 import io.polysync.spi.WriteItem;
 import io.polysync.spi.WriteResult;
+import io.polysync.spi.tck.ForwardingStorage;
+import io.polysync.spi.tck.ForwardingStorage.ForwardingDocuments;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;

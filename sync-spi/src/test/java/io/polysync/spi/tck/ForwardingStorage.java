@@ -1,4 +1,4 @@
-package io.polysync.spi.tck.selftest;
+package io.polysync.spi.tck;
 
 import io.polysync.spi.BlobStore;
 import io.polysync.spi.Capabilities;
@@ -16,11 +16,14 @@ import io.polysync.spi.WriteResult;
 import java.util.List;
 import java.util.Optional;
 
-/** A storage that forwards every call; a fault overrides the part it breaks. */
-class ForwardingStorage implements Storage {
+/**
+ * A storage that forwards every call to another: a test overrides the part it watches or breaks
+ * (the kit's own self-test breaks adapters this way; an engine test can count or fail calls).
+ */
+public class ForwardingStorage implements Storage {
   protected final Storage delegate;
 
-  ForwardingStorage(Storage delegate) {
+  public ForwardingStorage(Storage delegate) {
     this.delegate = delegate;
   }
 
@@ -71,10 +74,10 @@ class ForwardingStorage implements Storage {
   }
 
   /** A document store that forwards every call. */
-  static class ForwardingDocuments implements DocumentStore {
+  public static class ForwardingDocuments implements DocumentStore {
     protected final DocumentStore delegate;
 
-    ForwardingDocuments(DocumentStore delegate) {
+    public ForwardingDocuments(DocumentStore delegate) {
       this.delegate = delegate;
     }
 
