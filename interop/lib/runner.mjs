@@ -17,14 +17,14 @@
 // no TLS and no bearer tokens of its own). When a gated file is left out the
 // runner says so, and with CI=true that is an error: CI must run everything.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Couch } from './couch.mjs';
-import { freePort, makeCertificate, shellQuote, startServer, stopServer, urlFor } from './server-ctl.mjs';
+import { freePort, makeCertificate, shellQuote, startServer, urlFor } from './server-ctl.mjs';
+import { requireAll, runNodeTest, runSuite, selectFiles } from './suite.mjs';
 import { randomBytes } from 'node:crypto';
 
 // Every server this run starts shares one key-encryption key (encryption at rest is on by
@@ -37,10 +37,10 @@ const ROOT = resolve(HERE, '..');
 const SERVER_CTL = join(HERE, 'server-ctl.mjs');
 const SUITE_TIMEOUT_MS = 15 * 60_000;
 const GATED = {
-  'auth.test.mjs': { env: 'POLYSYNC_AUTH', why: 'the target does not declare authentication (POLYSYNC_AUTH=1)' },
-  'restart.test.mjs': { env: 'POLYSYNC_RESTART_CMD', why: 'no restart command (POLYSYNC_RESTART_CMD)' },
-  'https.test.mjs': { env: 'INTEROP_TLS_CMD', why: 'no command that starts the server with TLS (INTEROP_TLS_CMD)' },
-  'bearer.test.mjs': { env: 'INTEROP_SERVE_CMD', why: 'no command that starts a server trusting a token issuer (INTEROP_SERVE_CMD)' },
+  'auth.test.mjs': { ok: (env) => env.POLYSYNC_AUTH, why: 'the target does not declare authentication (POLYSYNC_AUTH=1)' },
+  'restart.test.mjs': { ok: (env) => env.POLYSYNC_RESTART_CMD, why: 'no restart command (POLYSYNC_RESTART_CMD)' },
+  'https.test.mjs': { ok: (env) => env.INTEROP_TLS_CMD, why: 'no command that starts the server with TLS (INTEROP_TLS_CMD)' },
+  'bearer.test.mjs': { ok: (env) => env.INTEROP_SERVE_CMD, why: 'no command that starts a server trusting a token issuer (INTEROP_SERVE_CMD)' },
 };
 
 const log = (msg) => console.log(`[interop] ${msg}`);
@@ -175,54 +175,6 @@ async function startReference(opts) {
   };
 }
 
-function selectFiles(env, explicit) {
-  const all = explicit.length
-    ? explicit
-    : readdirSync(join(ROOT, 'test'))
-        .filter((f) => f.endsWith('.test.mjs'))
-        .sort()
-        .map((f) => join(ROOT, 'test', f));
-  const chosen = [];
-  const left = [];
-  for (const file of all) {
-    const gate = GATED[file.split('/').pop()];
-    if (gate && !env[gate.env]) left.push(`${file.split('/').pop()}: ${gate.why}`);
-    else chosen.push(file);
-  }
-  return { chosen, left };
-}
-
-function runNodeTest(files, env) {
-  return new Promise((res) => {
-    const args = ['--test', '--test-concurrency=1', `--test-timeout=${5 * 60_000}`, ...files];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' });
-    const timer = setTimeout(() => {
-      log(`suite exceeded ${SUITE_TIMEOUT_MS / 60_000} minutes; stopping it`);
-      child.kill('SIGTERM');
-    }, SUITE_TIMEOUT_MS);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      res(code ?? (signal ? 1 : 0));
-    });
-  });
-}
-
-async function cleanup(failed) {
-  for (const state of started.reverse()) {
-    // A restart from a test (server-ctl restart) records the new pid in the state file.
-    const current = existsSync(state.stateFile) ? JSON.parse(readFileSync(state.stateFile, 'utf8')) : state;
-    await stopServer(current).catch(() => {});
-    await stopServer(state).catch(() => {});
-    if (failed && existsSync(state.log)) {
-      const tail = readFileSync(state.log, 'utf8').split('\n').slice(-40).join('\n');
-      log(`last lines of ${state.log}:\n${tail}`);
-    }
-  }
-  if (!failed && !process.env.POLYSYNC_KEEP_TMP) {
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const env = { ...process.env };
@@ -232,27 +184,10 @@ async function main() {
   if (!env.POLYSYNC_URL) {
     throw new Error('no server: set POLYSYNC_URL, or pass --url, --start or --reference');
   }
-  const { chosen, left } = selectFiles(env, opts.files);
-  for (const why of left) log(`NOT RUN ${why}`);
-  if (left.length && process.env.CI === 'true') {
-    throw new Error('with CI=true every test file must run; give the missing settings above');
-  }
+  const { chosen, left } = selectFiles(ROOT, GATED, env, opts.files);
+  requireAll(left, log);
   log(`target ${env.POLYSYNC_URL.replace(/\/\/[^@/]*@/, '//***@')}`);
-  return runNodeTest(chosen, env);
+  return runNodeTest({ root: ROOT, files: chosen, env, testTimeoutMs: 5 * 60_000, suiteTimeoutMs: SUITE_TIMEOUT_MS, log });
 }
 
-let code = 1;
-const onSignal = async () => {
-  await cleanup(true);
-  process.exit(130);
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
-try {
-  code = await main();
-} catch (err) {
-  console.error(`[interop] ${err.message}`);
-  code = 1;
-}
-await cleanup(code !== 0);
-process.exit(code);
+await runSuite({ main, started, tempDirs, log, label: 'interop' });

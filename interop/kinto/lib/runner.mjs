@@ -14,11 +14,10 @@
 // from the command too. When it is left out the runner says so, and with CI=true that is an
 // error: CI must run everything.
 
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeCertificate, startFromTemplate, stopServer, tail, tempDir } from './servers.mjs';
+import { makeCertificate, startFromTemplate, tempDir } from './servers.mjs';
+import { requireAll, runNodeTest, runSuite, selectFiles } from '../../lib/suite.mjs';
 import { KintoHttp, describe } from './http.mjs';
 import { randomBytes } from 'node:crypto';
 
@@ -114,76 +113,17 @@ async function probe(url) {
   }
 }
 
-function selectFiles(env, explicit) {
-  const all = explicit.length
-    ? explicit
-    : readdirSync(join(ROOT, 'test'))
-        .filter((f) => f.endsWith('.test.mjs'))
-        .sort()
-        .map((f) => join(ROOT, 'test', f));
-  const chosen = [];
-  const left = [];
-  for (const file of all) {
-    const gate = GATED[file.split('/').pop()];
-    if (gate && !gate.ok(env)) left.push(`${file.split('/').pop()}: ${gate.why}`);
-    else chosen.push(file);
-  }
-  return { chosen, left };
-}
-
-function runNodeTest(files, env) {
-  return new Promise((res) => {
-    const args = ['--test', '--test-concurrency=1', `--test-timeout=${10 * 60_000}`, ...files];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' });
-    const timer = setTimeout(() => {
-      log(`suite exceeded ${SUITE_TIMEOUT_MS / 60_000} minutes; stopping it`);
-      child.kill('SIGTERM');
-    }, SUITE_TIMEOUT_MS);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      res(code ?? (signal ? 1 : 0));
-    });
-  });
-}
-
-async function cleanup(failed) {
-  for (const state of started.reverse()) {
-    await stopServer(state).catch(() => {});
-    if (failed && existsSync(state.log)) log(`last lines of ${state.log}:\n${tail(state.log)}`);
-  }
-  if (!failed && !process.env.POLYSYNC_KEEP_TMP) {
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const env = { ...process.env };
   if (opts.mode === 'start') Object.assign(env, await startCommand(opts));
   else if (opts.url) env.POLYSYNC_URL = opts.url;
   if (!env.POLYSYNC_URL) throw new Error('no server: set POLYSYNC_URL, or pass --url or --start');
-  const { chosen, left } = selectFiles(env, opts.files);
-  for (const why of left) log(`NOT RUN ${why}`);
-  if (left.length && process.env.CI === 'true') {
-    throw new Error('with CI=true every test file must run; give the missing settings above');
-  }
+  const { chosen, left } = selectFiles(ROOT, GATED, env, opts.files);
+  requireAll(left, log);
   log(`target ${env.POLYSYNC_URL.replace(/\/\/[^@/]*@/, '//***@')}`);
   await probe(env.POLYSYNC_URL);
-  return runNodeTest(chosen, env);
+  return runNodeTest({ root: ROOT, files: chosen, env, testTimeoutMs: 10 * 60_000, suiteTimeoutMs: SUITE_TIMEOUT_MS, log });
 }
 
-let code = 1;
-const onSignal = async () => {
-  await cleanup(true);
-  process.exit(130);
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
-try {
-  code = await main();
-} catch (err) {
-  console.error(`[interop-kinto] ${err.message}`);
-  code = 1;
-}
-await cleanup(code !== 0);
-process.exit(code);
+await runSuite({ main, started, tempDirs, log, label: 'interop-kinto' });
