@@ -6,6 +6,7 @@ import io.polysync.engine.AllDocsResult;
 import io.polysync.engine.ChangesOptions;
 import io.polysync.engine.ChangesResult;
 import io.polysync.engine.Database;
+import io.polysync.engine.Document;
 import io.polysync.engine.DocumentWrite;
 import io.polysync.engine.EngineError;
 import io.polysync.engine.WriteOutcome;
@@ -121,7 +122,7 @@ final class GrantIndex {
     Set<String> out = new LinkedHashSet<>();
     for (String principal : principals) {
       String prefix = hash(principal) + ":" + bucket + ":" + collection + ":";
-      scan(prefix, id -> out.add(id.substring(prefix.length())));
+      out.addAll(idsUnder(entries, prefix));
     }
     return out;
   }
@@ -134,25 +135,26 @@ final class GrantIndex {
     catchUp();
     Set<String> out = new LinkedHashSet<>();
     for (String principal : principals) {
-      String prefix = hash(principal) + ":";
-      scan(prefix, id -> out.add(id.substring(prefix.length())));
+      out.addAll(idsUnder(entries, hash(principal) + ":"));
     }
     return out;
   }
 
-  private void scan(String prefix, java.util.function.Consumer<String> each) {
+  /** The ids of the live documents of {@code db} that start with {@code prefix}, without it, in id order. */
+  static List<String> idsUnder(Database db, String prefix) {
+    List<String> out = new ArrayList<>();
     String after = prefix;
     boolean first = true;
     while (true) {
-      AllDocsResult page = entries.allDocs(AllDocsOptions.defaults()
+      AllDocsResult page = db.allDocs(AllDocsOptions.defaults()
           .withRange(after, prefix + Character.MAX_VALUE).withInclusiveEnd(false)
           .withLimit(PAGE).withSkip(first ? 0 : 1));
       for (AllDocsResult.Row row : page.rows()) {
-        each.accept(row.id());
+        out.add(row.id().substring(prefix.length()));
         after = row.id();
       }
       if (page.rows().size() < PAGE) {
-        return;
+        return out;
       }
       first = false;
     }
@@ -172,7 +174,7 @@ final class GrantIndex {
         // Most added entries are new: the first attempt creates them unread, and only those that
         // conflict (present already, or a tombstone of a dropped collection) are read and written
         // again.
-        var current = !delete && attempt == 0 ? Map.<String, io.polysync.engine.Document>of() : entries.winners(chunk);
+        Map<String, Document> current = !delete && attempt == 0 ? Map.of() : entries.winners(chunk);
         List<DocumentWrite> writes = new ArrayList<>();
         for (String id : chunk) {
           var d = current.get(id);

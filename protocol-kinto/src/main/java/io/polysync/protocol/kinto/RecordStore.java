@@ -25,9 +25,9 @@ import java.util.Set;
 final class RecordStore implements Store {
   static final String ACL_DATABASE = "_kinto_acl";
 
-  private final Database records;
   private static final int PAGE = 1_000;
 
+  private final Database records;
   private final Database acl;
   private final GrantIndex grants;
   private final String bucket;
@@ -136,24 +136,6 @@ final class RecordStore implements Store {
     return out;
   }
 
-  /** Every record id of the collection with stored permissions. */
-  private List<String> idsWithPerms() {
-    List<String> out = new ArrayList<>();
-    String after = aclPrefix;
-    while (true) {
-      var page = acl.allDocs(io.polysync.engine.AllDocsOptions.defaults()
-          .withRange(after, aclPrefix + Character.MAX_VALUE).withInclusiveEnd(false)
-          .withLimit(PAGE).withSkip(after.equals(aclPrefix) ? 0 : 1));
-      for (var row : page.rows()) {
-        out.add(row.id().substring(aclPrefix.length()));
-        after = row.id();
-      }
-      if (page.rows().size() < PAGE) {
-        return out;
-      }
-    }
-  }
-
   @Override
   public List<Optional<Item>> write(List<Write> writes) {
     List<DocumentWrite> docs = new ArrayList<>(writes.size());
@@ -247,7 +229,7 @@ final class RecordStore implements Store {
 
   /** Removes the permissions of every record of the collection (the collection is gone). */
   void dropPerms() {
-    List<String> ids = idsWithPerms();
+    List<String> ids = GrantIndex.idsUnder(acl, aclPrefix);
     if (ids.isEmpty()) {
       return;
     }
