@@ -75,7 +75,7 @@ final class SqlBlobStore implements BlobStore {
                   .from(BLOBS)
                   .where(BLOB_NS.eq(ns).and(BLOB_KEY.eq(blobKey)))
                   .fetchOptional(BLOB_DATA);
-          if (found.isEmpty() && !SqlNamespaceStore.exists(ctx, namespace)) {
+          if (found.isEmpty() && !SqlNamespaceStore.exists(storage, ctx, namespace)) {
             throw SqlNamespaceStore.notFound(namespace);
           }
           return found;
@@ -91,7 +91,7 @@ final class SqlBlobStore implements BlobStore {
         ctx -> {
           int deleted =
               ctx.deleteFrom(BLOBS).where(BLOB_NS.eq(ns).and(BLOB_KEY.eq(blobKey))).execute();
-          if (deleted == 0 && !SqlNamespaceStore.exists(ctx, namespace)) {
+          if (deleted == 0 && !SqlNamespaceStore.exists(storage, ctx, namespace)) {
             throw SqlNamespaceStore.notFound(namespace);
           }
           return deleted > 0;

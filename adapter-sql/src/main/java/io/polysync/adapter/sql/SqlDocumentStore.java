@@ -17,6 +17,7 @@ import static io.polysync.adapter.sql.SqlTables.NS_LAST_SEQ;
 import static io.polysync.adapter.sql.SqlTables.NS_LAST_TS;
 import static io.polysync.adapter.sql.SqlTables.NS_NAME;
 
+import io.polysync.adapter.sql.RenderedStatement.Arg;
 import io.polysync.spi.ChangesRange;
 import io.polysync.spi.DocumentStore;
 import io.polysync.spi.JsonValue;
@@ -84,25 +85,80 @@ final class SqlDocumentStore implements DocumentStore {
         r.get(DOC_STATE));
   }
 
+  /** The document of the current row of a result of {@link #COLUMNS}, read with plain JDBC. */
+  static StoredDocument document(ResultSet rs) throws SQLException {
+    return new StoredDocument(
+        new String(rs.getBytes(1), StandardCharsets.UTF_8),
+        rs.getLong(2),
+        rs.getLong(3),
+        rs.getString(4),
+        rs.getBoolean(5),
+        rs.getBytes(6));
+  }
+
   /** The namespace's row id as a scalar subquery, so a read is one statement. */
   static Field<Long> namespaceId(String namespace) {
-    return DSL.field(
-        DSL.select(NS_ID).from(NAMESPACES).where(NS_NAME.eq(SqlNamespaceStore.key(namespace))));
+    return namespaceId(DSL.val(SqlNamespaceStore.key(namespace), NS_NAME));
+  }
+
+  /** The row id of the namespace whose name key is {@code nameKey}, as a scalar subquery. */
+  static Field<Long> namespaceId(Field<byte[]> nameKey) {
+    return DSL.field(DSL.select(NS_ID).from(NAMESPACES).where(NS_NAME.eq(nameKey)));
+  }
+
+  /** One document by namespace name key and id key. */
+  private RenderedStatement byId() {
+    return storage.rendered(
+        "document by id",
+        List.of(Arg.BYTES, Arg.BYTES),
+        p ->
+            DSL.select(COLUMNS)
+                .from(DOCUMENTS)
+                .where(
+                    DOC_NS
+                        .eq(namespaceId(RenderedStatement.<byte[]>arg(p, 0)))
+                        .and(DOC_ID.eq(RenderedStatement.arg(p, 1)))));
+  }
+
+  /**
+   * The changes of a namespace after a sequence, in either order, optionally before another: the
+   * statement behind every changes feed and longpoll.
+   */
+  private RenderedStatement changesSince(boolean descending, boolean until) {
+    String name = "changes " + (descending ? "descending" : "ascending") + (until ? " until" : "");
+    List<Arg> args =
+        until
+            ? List.of(Arg.BYTES, Arg.LONG, Arg.INT, Arg.LONG)
+            : List.of(Arg.BYTES, Arg.LONG, Arg.INT);
+    return storage.rendered(
+        name,
+        args,
+        p -> {
+          Condition where =
+              DOC_NS
+                  .eq(namespaceId(RenderedStatement.<byte[]>arg(p, 0)))
+                  .and(DOC_SEQ.gt(RenderedStatement.<Long>arg(p, 1)));
+          if (until) {
+            where = where.and(DOC_SEQ.lt(RenderedStatement.<Long>arg(p, 3)));
+          }
+          return DSL.select(COLUMNS)
+              .from(DOCUMENTS)
+              .where(where)
+              .orderBy(descending ? DOC_SEQ.desc() : DOC_SEQ.asc())
+              .limit(RenderedStatement.<Integer>arg(p, 2));
+        });
   }
 
   @Override
   public Optional<StoredDocument> get(String namespace, String id) {
     byte[] key = idKey(Names.checkId(id));
-    Field<Long> ns = namespaceId(namespace);
+    byte[] nsKey = SqlNamespaceStore.key(namespace);
+    RenderedStatement byId = byId();
     return storage.read(
         "reading a document",
         ctx -> {
           Optional<StoredDocument> found =
-              ctx.select(COLUMNS)
-                  .from(DOCUMENTS)
-                  .where(DOC_NS.eq(ns).and(DOC_ID.eq(key)))
-                  .fetchOptional()
-                  .map(SqlDocumentStore::document);
+              ctx.connectionResult(c -> byId.first(c, SqlDocumentStore::document, nsKey, key));
           if (found.isEmpty()) {
             requireNamespace(ctx, namespace);
           }
@@ -112,6 +168,10 @@ final class SqlDocumentStore implements DocumentStore {
 
   @Override
   public List<StoredDocument> getAll(String namespace, List<String> ids) {
+    if (ids.size() == 1) {
+      // What a live replication asks for: one changed document.
+      return get(namespace, ids.get(0)).map(List::of).orElse(List.of());
+    }
     List<byte[]> keys = ids.stream().map(Names::checkId).map(SqlDocumentStore::idKey).toList();
     Field<Long> ns = namespaceId(namespace);
     return storage.read(
@@ -179,22 +239,18 @@ final class SqlDocumentStore implements DocumentStore {
 
   @Override
   public List<StoredDocument> changes(String namespace, ChangesRange range) {
-    Field<Long> ns = namespaceId(namespace);
-    Condition where = DOC_NS.eq(ns).and(DOC_SEQ.gt(range.since()));
-    if (range.until() != Long.MAX_VALUE) {
-      where = where.and(DOC_SEQ.lt(range.until()));
-    }
-    Condition condition = where;
+    byte[] nsKey = SqlNamespaceStore.key(namespace);
+    boolean until = range.until() != Long.MAX_VALUE;
+    RenderedStatement changes = changesSince(range.descending(), until);
+    Object[] args =
+        until
+            ? new Object[] {nsKey, range.since(), range.limit(), range.until()}
+            : new Object[] {nsKey, range.since(), range.limit()};
     return storage.read(
         "reading changes",
         ctx -> {
           List<StoredDocument> out =
-              ctx.select(COLUMNS)
-                  .from(DOCUMENTS)
-                  .where(condition)
-                  .orderBy(range.descending() ? DOC_SEQ.desc() : DOC_SEQ.asc())
-                  .limit(range.limit())
-                  .fetch(SqlDocumentStore::document);
+              ctx.connectionResult(c -> changes.list(c, SqlDocumentStore::document, args));
           if (out.isEmpty()) {
             requireNamespace(ctx, namespace);
           }
@@ -202,8 +258,8 @@ final class SqlDocumentStore implements DocumentStore {
         });
   }
 
-  private static void requireNamespace(DSLContext ctx, String namespace) {
-    if (!SqlNamespaceStore.exists(ctx, namespace)) {
+  private void requireNamespace(DSLContext ctx, String namespace) {
+    if (!SqlNamespaceStore.exists(storage, ctx, namespace)) {
       throw SqlNamespaceStore.notFound(namespace);
     }
   }
@@ -281,21 +337,46 @@ final class SqlDocumentStore implements DocumentStore {
 
   private List<WriteResult> apply(
       DSLContext ctx, String namespace, byte[] nsKey, List<Prepared> prepared) {
-    var nsQuery =
-        ctx.select(NS_ID, NS_LAST_SEQ, NS_LAST_TS, NS_DOC_COUNT, NS_DELETED_COUNT, NS_BODIES_EXACT)
-            .from(NAMESPACES)
-            .where(NS_NAME.eq(nsKey));
-    Record ns =
-        storage.support.lockRowsForUpdate() ? nsQuery.forUpdate().fetchOne() : nsQuery.fetchOne();
-    if (ns == null) {
-      throw SqlNamespaceStore.notFound(namespace);
-    }
-    long nsId = ns.get(NS_ID);
-    long lastSeq = ns.get(NS_LAST_SEQ);
-    long lastTs = ns.get(NS_LAST_TS);
-    long docCount = ns.get(NS_DOC_COUNT);
-    long deletedCount = ns.get(NS_DELETED_COUNT);
-    boolean bodiesExact = ns.get(NS_BODIES_EXACT);
+    boolean forUpdate = storage.support.lockRowsForUpdate();
+    RenderedStatement nsRow =
+        storage.rendered(
+            "namespace row of a write",
+            List.of(Arg.BYTES),
+            p -> {
+              var select =
+                  DSL.select(
+                          NS_ID,
+                          NS_LAST_SEQ,
+                          NS_LAST_TS,
+                          NS_DOC_COUNT,
+                          NS_DELETED_COUNT,
+                          NS_BODIES_EXACT)
+                      .from(NAMESPACES)
+                      .where(NS_NAME.eq(RenderedStatement.<byte[]>arg(p, 0)));
+              return forUpdate ? select.forUpdate() : select;
+            });
+    long[] ns =
+        ctx.connectionResult(
+                c ->
+                    nsRow.first(
+                        c,
+                        rs ->
+                            new long[] {
+                              rs.getLong(1),
+                              rs.getLong(2),
+                              rs.getLong(3),
+                              rs.getLong(4),
+                              rs.getLong(5),
+                              rs.getBoolean(6) ? 1 : 0
+                            },
+                        nsKey))
+            .orElseThrow(() -> SqlNamespaceStore.notFound(namespace));
+    long nsId = ns[0];
+    long lastSeq = ns[1];
+    long lastTs = ns[2];
+    long docCount = ns[3];
+    long deletedCount = ns[4];
+    boolean bodiesExact = ns[5] == 1;
 
     Map<String, Current> current = new HashMap<>();
     List<byte[]> keys = new ArrayList<>();
@@ -358,14 +439,24 @@ final class SqlDocumentStore implements DocumentStore {
           insertRows(c, nsId, inserts, insertStamps);
           updateRows(c, nsId, updates, updateStamps);
         });
-    ctx.update(NAMESPACES)
-        .set(NS_LAST_SEQ, lastSeq)
-        .set(NS_LAST_TS, lastTs)
-        .set(NS_DOC_COUNT, docCount)
-        .set(NS_DELETED_COUNT, deletedCount)
-        .set(NS_BODIES_EXACT, bodiesExact)
-        .where(NS_ID.eq(nsId))
-        .execute();
+    RenderedStatement counters =
+        storage.rendered(
+            "namespace counters of a write",
+            List.of(Arg.LONG, Arg.LONG, Arg.LONG, Arg.LONG, Arg.LONG, Arg.BOOLEAN),
+            p ->
+                DSL.update(NAMESPACES)
+                    .set(NS_LAST_SEQ, RenderedStatement.<Long>arg(p, 1))
+                    .set(NS_LAST_TS, RenderedStatement.<Long>arg(p, 2))
+                    .set(NS_DOC_COUNT, RenderedStatement.<Long>arg(p, 3))
+                    .set(NS_DELETED_COUNT, RenderedStatement.<Long>arg(p, 4))
+                    .set(NS_BODIES_EXACT, RenderedStatement.<Boolean>arg(p, 5))
+                    .where(NS_ID.eq(RenderedStatement.<Long>arg(p, 0))));
+    long seqAfter = lastSeq;
+    long tsAfter = lastTs;
+    long docsAfter = docCount;
+    long deletedAfter = deletedCount;
+    boolean exact = bodiesExact;
+    ctx.connection(c -> counters.update(c, nsId, seqAfter, tsAfter, docsAfter, deletedAfter, exact));
     if (storage.support.nativeSignals()) {
       ctx.fetch(
           "SELECT pg_notify(?, ?)",

@@ -11,6 +11,7 @@ import static io.polysync.adapter.sql.SqlTables.NS_NAME;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.val;
 
+import io.polysync.adapter.sql.RenderedStatement.Arg;
 import io.polysync.spi.LocalDocument;
 import io.polysync.spi.LocalStore;
 import io.polysync.spi.Names;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jooq.Field;
+import org.jooq.impl.DSL;
 
 /**
  * Local documents: each call is one statement, a compare-and-set on the version column (an insert
@@ -36,17 +38,30 @@ final class SqlLocalStore implements LocalStore {
   @Override
   public Optional<LocalDocument> get(String namespace, String id) {
     byte[] key = Names.checkId(id).getBytes(StandardCharsets.UTF_8);
-    Field<Long> ns = SqlDocumentStore.namespaceId(namespace);
+    byte[] nsKey = SqlNamespaceStore.key(namespace);
+    RenderedStatement byId =
+        storage.rendered(
+            "local document by id",
+            List.of(Arg.BYTES, Arg.BYTES),
+            p ->
+                DSL.select(LOCAL_VERSION, LOCAL_BODY)
+                    .from(LOCALS)
+                    .where(
+                        LOCAL_NS
+                            .eq(SqlDocumentStore.namespaceId(RenderedStatement.<byte[]>arg(p, 0)))
+                            .and(LOCAL_ID.eq(RenderedStatement.arg(p, 1)))));
     return storage.read(
         "reading a local document",
         ctx -> {
-          var found =
-              ctx.select(LOCAL_VERSION, LOCAL_BODY)
-                  .from(LOCALS)
-                  .where(LOCAL_NS.eq(ns).and(LOCAL_ID.eq(key)))
-                  .fetchOptional()
-                  .map(r -> new LocalDocument(id, r.value1(), r.value2()));
-          if (found.isEmpty() && !SqlNamespaceStore.exists(ctx, namespace)) {
+          Optional<LocalDocument> found =
+              ctx.connectionResult(
+                  c ->
+                      byId.first(
+                          c,
+                          rs -> new LocalDocument(id, rs.getLong(1), rs.getBytes(2)),
+                          nsKey,
+                          key));
+          if (found.isEmpty() && !SqlNamespaceStore.exists(storage, ctx, namespace)) {
             throw SqlNamespaceStore.notFound(namespace);
           }
           return found;
@@ -72,7 +87,7 @@ final class SqlLocalStore implements LocalStore {
                   .limit(limit)
                   .fetch(r -> new LocalDocument(
                       new String(r.value1(), StandardCharsets.UTF_8), r.value2(), r.value3()));
-          if (out.isEmpty() && !SqlNamespaceStore.exists(ctx, namespace)) {
+          if (out.isEmpty() && !SqlNamespaceStore.exists(storage, ctx, namespace)) {
             throw SqlNamespaceStore.notFound(namespace);
           }
           return out;
@@ -125,17 +140,24 @@ final class SqlLocalStore implements LocalStore {
       }
       return 1;
     }
-    Field<Long> ns = SqlDocumentStore.namespaceId(namespace);
+    RenderedStatement update =
+        storage.rendered(
+            "local document update",
+            List.of(Arg.BYTES, Arg.BYTES, Arg.BYTES, Arg.LONG),
+            p ->
+                DSL.update(LOCALS)
+                    .set(LOCAL_VERSION, LOCAL_VERSION.plus(inline(1L)))
+                    .set(LOCAL_BODY, RenderedStatement.<byte[]>arg(p, 2))
+                    .where(
+                        LOCAL_NS
+                            .eq(SqlDocumentStore.namespaceId(RenderedStatement.<byte[]>arg(p, 0)))
+                            .and(LOCAL_ID.eq(RenderedStatement.arg(p, 1)))
+                            .and(LOCAL_VERSION.eq(RenderedStatement.arg(p, 3)))));
     storage.statement(
         "writing a local document",
         ctx -> {
           int updated =
-              ctx.update(LOCALS)
-                  .set(LOCAL_VERSION, LOCAL_VERSION.plus(1))
-                  .set(LOCAL_BODY, body)
-                  .where(
-                      LOCAL_NS.eq(ns).and(LOCAL_ID.eq(key)).and(LOCAL_VERSION.eq(expectedVersion)))
-                  .execute();
+              ctx.connectionResult(c -> update.update(c, nsKey, key, body, expectedVersion));
           if (updated == 0) {
             throw missingOrConflict(ctx, namespace, id);
           }
@@ -163,9 +185,9 @@ final class SqlLocalStore implements LocalStore {
         });
   }
 
-  private static SyncException missingOrConflict(
+  private SyncException missingOrConflict(
       org.jooq.DSLContext ctx, String namespace, String id) {
-    if (!SqlNamespaceStore.exists(ctx, namespace)) {
+    if (!SqlNamespaceStore.exists(storage, ctx, namespace)) {
       return SqlNamespaceStore.notFound(namespace);
     }
     return conflict(namespace, id);

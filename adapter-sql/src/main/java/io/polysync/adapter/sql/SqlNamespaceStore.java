@@ -16,12 +16,15 @@ import static io.polysync.adapter.sql.SqlTables.NS_LAST_TS;
 import static io.polysync.adapter.sql.SqlTables.NS_METADATA;
 import static io.polysync.adapter.sql.SqlTables.NS_NAME;
 
+import io.polysync.adapter.sql.RenderedStatement.Arg;
 import io.polysync.spi.Names;
 import io.polysync.spi.NamespaceInfo;
 import io.polysync.spi.NamespaceStore;
 import io.polysync.spi.StorageError;
 import io.polysync.spi.SyncException;
 import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +34,7 @@ import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.SelectConditionStep;
 import org.jooq.SelectField;
+import org.jooq.impl.DSL;
 
 /** Namespaces as rows of {@code polysync_namespaces}, counters maintained by the writers. */
 final class SqlNamespaceStore implements NamespaceStore {
@@ -70,8 +74,25 @@ final class SqlNamespaceStore implements NamespaceStore {
     return id;
   }
 
-  static boolean exists(DSLContext ctx, String name) {
-    return ctx.fetchExists(ctx.selectOne().from(NAMESPACES).where(NS_NAME.eq(key(name))));
+  static boolean exists(SqlStorage storage, DSLContext ctx, String name) {
+    byte[] key = key(name);
+    RenderedStatement exists =
+        storage.rendered(
+            "namespace exists",
+            List.of(Arg.BYTES),
+            p -> DSL.selectOne().from(NAMESPACES).where(NS_NAME.eq(RenderedStatement.arg(p, 0))));
+    return ctx.connectionResult(c -> exists.first(c, rs -> true, key)).isPresent();
+  }
+
+  /** A namespace's row as {@link #INFO} reads it, from a result of plain JDBC. */
+  static NamespaceInfo info(ResultSet rs) throws SQLException {
+    return new NamespaceInfo(
+        new String(rs.getBytes(2), StandardCharsets.UTF_8),
+        SqlJson.readStringMap(rs.getString(3)),
+        rs.getLong(4),
+        rs.getLong(5),
+        rs.getLong(6),
+        rs.getLong(7));
   }
 
   @Override
@@ -106,14 +127,14 @@ final class SqlNamespaceStore implements NamespaceStore {
   @Override
   public Optional<NamespaceInfo> get(String name) {
     byte[] key = key(name);
+    RenderedStatement byName =
+        storage.rendered(
+            "namespace by name",
+            List.of(Arg.BYTES),
+            p -> DSL.select(INFO).from(NAMESPACES).where(NS_NAME.eq(RenderedStatement.arg(p, 0))));
     return storage.read(
         "reading namespace " + name,
-        ctx ->
-            ctx.select(INFO)
-                .from(NAMESPACES)
-                .where(NS_NAME.eq(key))
-                .fetchOptional()
-                .map(SqlNamespaceStore::info));
+        ctx -> ctx.connectionResult(c -> byName.first(c, SqlNamespaceStore::info, key)));
   }
 
   @Override

@@ -18,8 +18,10 @@ import java.sql.Driver;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,6 +61,7 @@ final class SqlStorage implements Storage {
   private final SqlBlobStore blobs;
   private final SqlQueryStore queries;
   final SqlChangeSignals signals;
+  private final ConcurrentHashMap<String, RenderedStatement> rendered = new ConcurrentHashMap<>();
 
   SqlStorage(SqlDialectSupport support) {
     this.support = support;
@@ -203,6 +206,20 @@ final class SqlStorage implements Storage {
    */
   <T> T read(String what, Function<DSLContext, T> work) {
     return transact(what, false, true, work);
+  }
+
+  /**
+   * The statement {@code name}, rendered for this storage's dialect the first time it is asked
+   * for (see {@link RenderedStatement}).
+   */
+  RenderedStatement rendered(
+      String name,
+      List<RenderedStatement.Arg> args,
+      Function<List<org.jooq.Param<?>>, org.jooq.Query> shape) {
+    RenderedStatement found = rendered.get(name);
+    return found != null
+        ? found
+        : rendered.computeIfAbsent(name, k -> RenderedStatement.render(dsl, args, shape));
   }
 
   /**
