@@ -27,13 +27,15 @@ const USAGE = `Usage: ./polysync bench replication [options]
   --figures LIST       any of push,pull,live,clients (default all four)
   --keep-alive         the live-sync clients reuse connections, as browsers do (PouchDB in Node
                        otherwise opens a new connection for every request)
+  --shared-loop        both live-sync clients in the benchmark's thread, sharing one event loop
+                       (default: client B in a worker thread of its own, as a second device)
   --trace N            record every HTTP request of the live-sync clients and print where the
                        time of a sample goes: medians of its steps, and N sample timelines per
                        target (default 0: no recording)
   --storage URI        Polysync's storage (default: embedded SQLite in a fresh data directory),
                        e.g. postgresql://postgres@127.0.0.1:5432/test
   --no-warmup          skip the untimed warm-up run on every target
-  --warmup-samples N   live-sync samples of the warm-up, per target (default 400)
+  --warmup-samples N   live-sync samples of the warm-up, per target (default 1500)
   --start-timeout S    how long a server may take to answer, Polysync's build included
                        (default 900)
   --polysync-start CMD how to start Polysync, with {port}, {data} and {admin} filled in
@@ -58,8 +60,8 @@ function parseArgs(argv) {
 function parseArgsOrThrow(argv) {
   const o = {
     docs: 10_000, clients: 20, clientDocs: 500, shared: false, samples: 200, spacing: 25,
-    rounds: 3, targets: TARGETS, figures: FIGURES, trace: 0, keepAlive: false, storage: '', warmup: true,
-    startTimeout: 900, keep: false, admin: 'admin:secret', warmupSamples: 400, polysyncStart: DEFAULT_POLYSYNC_START,
+    rounds: 3, targets: TARGETS, figures: FIGURES, trace: 0, keepAlive: false, sharedLoop: false, storage: '', warmup: true,
+    startTimeout: 900, keep: false, admin: 'admin:secret', warmupSamples: 1500, polysyncStart: DEFAULT_POLYSYNC_START,
   };
   const int = (name, v, min) => {
     const n = Number(v);
@@ -96,6 +98,7 @@ function parseArgsOrThrow(argv) {
       }
       case '--trace': o.trace = int(arg, value(), 0); break;
       case '--keep-alive': o.keepAlive = true; break;
+      case '--shared-loop': o.sharedLoop = true; break;
       case '--polysync-start': o.polysyncStart = value(); break;
       case '--storage': o.storage = value(); break;
       case '--no-warmup': o.warmup = false; break;
@@ -168,9 +171,10 @@ async function warmup(opts, servers) {
       await deleteRemote(s, db);
     }
     if (has('live')) {
-      // Not too few: Polysync's JIT compiler works through the first ~10,000 requests (at ~18
-      // requests per live change), taking CPU from the client on a small machine.
-      await liveLatency(s, `${db}-live`, opts.warmupSamples, 0, { trace: opts.trace > 0, keepAlive: opts.keepAlive });
+      // Not too few: Polysync's JIT compiler works through its first ~20,000 requests (at ~18
+      // requests per live change), taking CPU from the client on a small machine; after 400
+      // samples the first timed round still came out 2-3 ms slower than the next ones.
+      await liveLatency(s, `${db}-live`, opts.warmupSamples, 0, { trace: opts.trace > 0, keepAlive: opts.keepAlive, sharedLoop: opts.sharedLoop });
       await deleteRemote(s, `${db}-live`);
     }
     if (has('clients')) await concurrent(s, `${db}-clients`, opts.clients, clientDocs, opts.shared);
@@ -207,7 +211,7 @@ async function runRounds(opts, servers) {
     }
     if (has('live') && samplesPerRound[r] > 0) {
       for (const t of opts.targets) {
-        const x = await liveLatency(servers[t], `bench-${tag}-live`, samplesPerRound[r], opts.spacing, { trace: opts.trace > 0, keepAlive: opts.keepAlive });
+        const x = await liveLatency(servers[t], `bench-${tag}-live`, samplesPerRound[r], opts.spacing, { trace: opts.trace > 0, keepAlive: opts.keepAlive, sharedLoop: opts.sharedLoop });
         const live = results[t].live;
         live.latencies.push(...x.latencies);
         live.events.push(...x.events);
@@ -220,7 +224,8 @@ async function runRounds(opts, servers) {
         const feeds = [...x.feeds].sort((a, b) => a - b);
         note(`  live    ${t.padEnd(8)} p50/p99 ms: in B's db ${fmtMs(percentile(sorted, 50))}/${fmtMs(percentile(sorted, 99))}, ` +
           `change event ${fmtMs(percentile(events, 50))}/${fmtMs(percentile(events, 99))}, ` +
-          `B's changes feed ${fmtMs(percentile(feeds, 50))}/${fmtMs(percentile(feeds, 99))}; ${x.latencies.length} samples${x.lost ? `, ${x.lost} lost` : ''}`);
+          `B's changes feed ${fmtMs(percentile(feeds, 50))}/${fmtMs(percentile(feeds, 99))}; ${x.latencies.length} samples${x.lost ? `, ${x.lost} lost` : ''}; ` +
+          `cpu client ${fmtCpu(x.clientCpu)} s, server ${fmtCpu(x.serverCpu)} s`);
         await deleteRemote(servers[t], `bench-${tag}-live`);
       }
     }
@@ -317,7 +322,7 @@ function printTables(opts, results, startedAt) {
   out.push('');
   if (has('live') && opts.trace > 0) out.push(...traceSection(opts, results));
   const minutes = (Date.now() - startedAt) / 60_000;
-  out.push(`${opts.rounds} round(s), figures ${opts.figures.join(', ')}, ${opts.samples} latency samples per target ${opts.spacing} ms apart, warm-up ${opts.warmup ? 'on' : 'off'}${opts.trace ? ', requests traced' : ''}${opts.keepAlive ? ', live clients keep connections alive' : ''}; ` +
+  out.push(`${opts.rounds} round(s), figures ${opts.figures.join(', ')}, ${opts.samples} latency samples per target ${opts.spacing} ms apart, warm-up ${opts.warmup ? 'on' : 'off'}${opts.trace ? ', requests traced' : ''}${opts.keepAlive ? ', live clients keep connections alive' : ''}${opts.sharedLoop ? ', live clients share one event loop' : ', live client B in a worker thread'}; ` +
     `${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end; Node ${process.versions.node}; ${minutes.toFixed(1)} min.`);
   process.stdout.write(out.join('\n') + '\n');
 }

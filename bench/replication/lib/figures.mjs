@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import PouchDBCore from 'pouchdb-core';
 import MemoryAdapter from 'pouchdb-adapter-memory';
 import HttpAdapter from 'pouchdb-adapter-http';
@@ -162,6 +163,16 @@ function shortPath(url, db) {
 }
 
 /**
+ * The clock of the live-sync figure, in ms: the system's monotonic clock (`process.hrtime`), which
+ * every thread of the process reads alike, so times taken in client B's worker thread compare with
+ * client A's.
+ */
+export const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+/** Wall-clock ms minus `now()`: turns the server's wall-clock `Server-Timing` start into `now()` time. */
+const WALL_MINUS_NOW = performance.timeOrigin + performance.now() - now();
+
+/**
  * The `fetch` PouchDB's HTTP adapter uses: its own (`PouchDB.fetch`, node-fetch 2 behind
  * fetch-cookie in Node), which sends `Connection: close` on every request unless it is given an
  * agent, so every request opens a new connection. With `keepAlive` it gets a keep-alive agent
@@ -173,24 +184,30 @@ function clientFetch(keepAlive) {
   return (url, init = {}) => PouchDB.fetch(url, { ...init, agent });
 }
 
+let requestCounter = 0;
+
 /**
  * Wraps `fetch` to record every request of one client: when it was sent, when its headers came,
  * when its body was read in full (PouchDB reads bodies with `json()`, `text()`, `blob()` or
- * `arrayBuffer()`), and the server's `Server-Timing` header.
+ * `arrayBuffer()`), and the server's `Server-Timing` header. `record(rec)` is called with the
+ * request's record each time it grows; `rec.key` names the request.
  */
-function tracingFetch(fetch, who, db, log) {
+function tracingFetch(fetch, who, db, record) {
   return async (url, init = {}) => {
-    const rec = { who, method: (init.method || 'GET').toUpperCase(), path: shortPath(String(url), db), sent: performance.now() };
-    log.push(rec);
+    requestCounter += 1;
+    const rec = { key: `${who}-${requestCounter}`, who, method: (init.method || 'GET').toUpperCase(), path: shortPath(String(url), db), sent: now() };
+    record(rec);
     const res = await fetch(url, init);
-    rec.headers = performance.now();
+    rec.headers = now();
     rec.status = res.status;
     rec.serverTiming = res.headers.get('server-timing');
+    record(rec);
     for (const m of ['json', 'text', 'blob', 'arrayBuffer']) {
       const original = res[m].bind(res);
       res[m] = async () => {
         const v = await original();
-        rec.done = performance.now();
+        rec.done = now();
+        record(rec);
         return v;
       };
     }
@@ -205,12 +222,89 @@ function serverMs(rec) {
 }
 
 /**
- * When the server's handler started, on this process's `performance.now()` clock, from
- * `Server-Timing: start;desc=MICROS` (wall clock; the server runs on the same machine), or NaN.
+ * When the server's handler started, on the `now()` clock, from `Server-Timing: start;desc=MICROS`
+ * (wall clock; the server runs on the same machine), or NaN.
  */
 function serverStart(rec) {
   const m = rec.serverTiming && /start;desc="?([0-9]+)/.exec(rec.serverTiming);
-  return m ? Number(m[1]) / 1000 - performance.timeOrigin : NaN;
+  return m ? Number(m[1]) / 1000 - WALL_MINUS_NOW : NaN;
+}
+
+/** A live-syncing client's remote handle on `db` at `url`, traced into `record` when given. */
+function liveRemote(url, db, who, keepAlive, record) {
+  const fetch = clientFetch(keepAlive);
+  return new PouchDB(`${url}/${db}`, { skip_setup: true, fetch: record ? tracingFetch(fetch, who, db, record) : fetch });
+}
+
+/**
+ * Client B of the live-sync figure: a local PouchDB in live `sync` with `db` at `url`. It tells
+ * `post` of everything the figure needs, as plain messages, so that it runs the same in the
+ * benchmark's thread or in a worker thread of its own:
+ *
+ * - `{type: 'arrive', id, key, at}` when a document reaches B: `key` is `arrival` (B's pull
+ *   replication's `bulkDocs` into the local database resolved), `event` (B's sync emitted its
+ *   pull `change`) or `feed` (B's local live `changes` feed reported it); `at` on `now()`;
+ * - `{type: 'request', rec}` each time a traced request's record grows (with `trace`);
+ * - `{type: 'error', message}` for an error of B's sync.
+ *
+ * Returns `ready` (resolves once B's sync has caught up) and `stop()` (cancels and destroys).
+ */
+export function startReceiver({ url, db, keepAlive, trace }, post) {
+  const b = localDb('live-b');
+  const syncB = b.sync(liveRemote(url, db, 'B', keepAlive, trace ? (rec) => post({ type: 'request', rec }) : null), { live: true, retry: true });
+  syncB.on('error', (err) => post({ type: 'error', message: String(err) }));
+  const ready = pausedAfter(syncB, 'sync B');
+  // B's pull replication writes into `b` with bulkDocs(new_edits: false); its own local writes
+  // (the sample's doc never comes that way) do not matter here.
+  const bulkDocs = b.bulkDocs.bind(b);
+  b.bulkDocs = async (...args) => {
+    const res = await bulkDocs(...args);
+    const at = now();
+    const docs = Array.isArray(args[0]) ? args[0] : (args[0] && args[0].docs) || [];
+    for (const doc of docs) post({ type: 'arrive', id: doc._id, key: 'arrival', at });
+    return res;
+  };
+  const feedB = b.changes({ live: true, since: 'now' });
+  feedB.on('change', (change) => post({ type: 'arrive', id: change.id, key: 'feed', at: now() }));
+  syncB.on('change', (info) => {
+    if (info.direction !== 'pull') return;
+    const at = now();
+    for (const doc of info.change.docs) post({ type: 'arrive', id: doc._id, key: 'event', at });
+  });
+  return {
+    ready,
+    stop: async () => {
+      feedB.cancel();
+      syncB.cancel();
+      await b.destroy();
+    },
+  };
+}
+
+/** Client B in a worker thread of its own (`live-receiver.mjs`), with its own event loop. */
+function workerReceiver(options, post) {
+  const worker = new Worker(new URL('./live-receiver.mjs', import.meta.url), { workerData: options });
+  let readyResolve;
+  let readyReject;
+  const ready = new Promise((res, rej) => { readyResolve = res; readyReject = rej; });
+  let stoppedResolve;
+  const stopped = new Promise((res) => { stoppedResolve = res; });
+  worker.on('message', (m) => {
+    if (m.type === 'ready') readyResolve();
+    else if (m.type === 'not-ready') readyReject(new Error(m.message));
+    else if (m.type === 'stopped') stoppedResolve();
+    else post(m);
+  });
+  worker.on('error', (err) => { readyReject(err); post({ type: 'error', message: String(err) }); stoppedResolve(); });
+  worker.on('exit', () => stoppedResolve());
+  return {
+    ready,
+    stop: async () => {
+      worker.postMessage({ type: 'stop' });
+      await stopped;
+      await worker.terminate();
+    },
+  };
 }
 
 /**
@@ -228,53 +322,58 @@ function serverStart(rec) {
  *   as a new `changes` query of the local store after each write, behind any query already
  *   running (B's own push replication listens too), so it comes later than the arrival.
  *
+ * B runs in a worker thread of its own, as a second device would (its own event loop), unless
+ * `sharedLoop`: then both clients share this thread's event loop, and each waits for the other's
+ * work (checkpoints, longpolls, parsing) before it reads an answer.
+ *
  * Samples are `spacingMs` apart (after the previous one arrived), so every sample starts with
  * both syncs idle and B's longpoll `_changes` request waiting on the server. With `trace`, every
  * HTTP request of both clients is recorded (`tracingFetch`) and the result carries the
  * per-sample request timelines. With `keepAlive`, the clients reuse connections (`clientFetch`).
  */
-export async function liveLatency(server, db, samples, spacingMs, { trace = false, keepAlive = false } = {}) {
+export async function liveLatency(server, db, samples, spacingMs, { trace = false, keepAlive = false, sharedLoop = false } = {}) {
   await createRemote(server, db);
   const a = localDb('live-a');
-  const b = localDb('live-b');
+  // Every traced request by its key; a worker's records come as copies, merged into one object.
   const requests = [];
-  const remote = (who) => {
-    const fetch = clientFetch(keepAlive);
-    return new PouchDB(`${server.url}/${db}`, { skip_setup: true, fetch: trace ? tracingFetch(fetch, who, db, requests) : fetch });
+  const byKey = new Map();
+  const record = (rec) => {
+    const known = byKey.get(rec.key);
+    if (known) {
+      Object.assign(known, rec);
+    } else {
+      byKey.set(rec.key, rec);
+      requests.push(rec);
+    }
   };
-  const syncA = a.sync(remote('A'), { live: true, retry: true });
-  const syncB = b.sync(remote('B'), { live: true, retry: true });
+  const syncA = a.sync(liveRemote(server.url, db, 'A', keepAlive, trace ? record : null), { live: true, retry: true });
   const errors = [];
-  syncA.on('error', (err) => errors.push(err));
-  syncB.on('error', (err) => errors.push(err));
-  await Promise.all([pausedAfter(syncA, 'sync A'), pausedAfter(syncB, 'sync B')]);
+  syncA.on('error', (err) => errors.push(String(err)));
 
   // id -> { arrival, event, feed } times and the resolver of the sample in flight.
   const waiting = new Map();
-  const arrive = (id, key, now) => {
-    const w = waiting.get(id);
-    if (w && w[key] === undefined) {
-      w[key] = now;
-      if (w.arrival !== undefined && w.event !== undefined && w.feed !== undefined) w.resolve();
+  const onMessage = (m) => {
+    if (m.type === 'request') {
+      record(m.rec);
+    } else if (m.type === 'error') {
+      errors.push(m.message);
+    } else if (m.type === 'arrive') {
+      const w = waiting.get(m.id);
+      if (w && w[m.key] === undefined) {
+        w[m.key] = m.at;
+        if (w.arrival !== undefined && w.event !== undefined && w.feed !== undefined) w.resolve();
+      }
     }
   };
-  // B's pull replication writes into `b` with bulkDocs(new_edits: false); its own local writes
-  // (the sample's doc never comes that way) do not matter here.
-  const bulkDocs = b.bulkDocs.bind(b);
-  b.bulkDocs = async (...args) => {
-    const res = await bulkDocs(...args);
-    const now = performance.now();
-    const docs = Array.isArray(args[0]) ? args[0] : (args[0] && args[0].docs) || [];
-    for (const doc of docs) arrive(doc._id, 'arrival', now);
-    return res;
-  };
-  const feedB = b.changes({ live: true, since: 'now' });
-  feedB.on('change', (change) => arrive(change.id, 'feed', performance.now()));
-  syncB.on('change', (info) => {
-    if (info.direction !== 'pull') return;
-    const now = performance.now();
-    for (const doc of info.change.docs) arrive(doc._id, 'event', now);
-  });
+  const options = { url: server.url, db, keepAlive, trace };
+  const receiver = sharedLoop ? startReceiver(options, onMessage) : workerReceiver(options, onMessage);
+  try {
+    await Promise.all([pausedAfter(syncA, 'sync A'), receiver.ready]);
+  } catch (err) {
+    syncA.cancel();
+    await receiver.stop();
+    throw err;
+  }
 
   const arrivals = [];
   const events = [];
@@ -283,7 +382,7 @@ export async function liveLatency(server, db, samples, spacingMs, { trace = fals
   let lost = 0;
   const serverCpu0 = cpuSeconds(server);
   const clientCpu0 = process.cpuUsage();
-  const t0 = performance.now();
+  const t0 = now();
   try {
     await sleep(spacingMs);
     for (let i = 0; i < samples; i++) {
@@ -299,7 +398,9 @@ export async function liveLatency(server, db, samples, spacingMs, { trace = fals
       const kept = requests.filter((r) => r.done === undefined);
       requests.length = 0;
       requests.push(...kept);
-      const start = performance.now();
+      byKey.clear();
+      for (const r of kept) byKey.set(r.key, r);
+      const start = now();
       await a.put(doc);
       const ok = await done;
       clearTimeout(timer);
@@ -322,14 +423,14 @@ export async function liveLatency(server, db, samples, spacingMs, { trace = fals
       await sleep(spacingMs);
     }
   } finally {
-    feedB.cancel();
     syncA.cancel();
-    syncB.cancel();
+    await receiver.stop();
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (now() - t0) / 1000;
+  // The whole process: B's worker thread included.
   const clientUse = process.cpuUsage(clientCpu0);
   const serverCpu1 = cpuSeconds(server);
-  await Promise.all([a.destroy(), b.destroy()]);
+  await a.destroy();
   if (errors.length) {
     throw new Error(`live sync with ${server.label} reported ${errors.length} errors, first: ${errors[0]}`);
   }
