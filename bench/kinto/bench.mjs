@@ -8,7 +8,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import KintoModule from 'kinto';
 // The memory adapter of Kinto.js's CommonJS build (its ES build cannot be loaded by Node as is).
 import MemoryModule from 'kinto/lib/cjs/adapters/memory.js';
+import { freePort, shellQuote } from '../../interop/lib/server-ctl.mjs';
 
 const Kinto = KintoModule.default;
 const Memory = MemoryModule.default;
@@ -80,21 +80,9 @@ function parseArgs(argv) {
 }
 
 const note = (msg) => process.stderr.write(`[bench-kinto] ${msg}\n`);
-const shellQuote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 const hideStorage = (uri) => uri.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 
 // ------------------------------------------------------------------ server
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** `{root, auth}`: the server's URL without credentials, and the admin's Basic header. */
 function target(url) {

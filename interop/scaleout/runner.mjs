@@ -23,12 +23,12 @@
 import { execFile as execFileCb, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startServer, stopServer } from '../lib/server-ctl.mjs';
+import { freePort, shellQuote, startServer, stopServer } from '../lib/server-ctl.mjs';
 
 const execFile = promisify(execFileCb);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -40,7 +40,6 @@ const DEFAULT_PREPARE = './polysync serve --help';
 const RUN_TIMEOUT_MS = 15 * 60_000;
 
 const log = (msg) => console.log(`[scaleout] ${msg}`);
-const shellQuote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
 function parseArgs(argv) {
   const opts = {
@@ -89,16 +88,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 function urlFor(port, admin) {
   const i = admin.indexOf(':');

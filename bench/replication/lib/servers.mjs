@@ -6,25 +6,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, shellQuote } from '../../../interop/lib/server-ctl.mjs';
 
 const STOP_TIMEOUT_MS = 15_000;
-
-export const shellQuote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
-
-export function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** `http://NAME:PASSWORD@127.0.0.1:PORT`, or without credentials when `admin` is empty. */
 export function urlFor(port, admin) {
