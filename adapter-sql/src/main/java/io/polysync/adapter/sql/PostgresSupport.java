@@ -10,7 +10,13 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * PostgreSQL: {@code postgresql://[user[:password]@]host[:port]/database[?param=value&...]} ({@code
@@ -135,20 +141,47 @@ final class PostgresSupport extends SqlDialectSupport {
   }
 
   /**
-   * One array parameter instead of a thousand: binding, parsing and planning a long {@code IN}
-   * list costs more than the index lookups it stands for.
+   * One array parameter instead of a thousand (binding, parsing and planning a long {@code IN} list
+   * costs more than the index lookups it stands for), and one primary-key lookup per id.
+   *
+   * <p>The plain {@code ns_id = ? AND doc_id = ANY(?)} is at the mercy of the planner's statistics:
+   * when they predate a namespace's growth (autovacuum's analyze runs after a tenth of a table has
+   * changed, and not at all when it is off), the planner takes the namespace for a row or two and
+   * scans it through the {@code (ns_id, seq)} index, filtering every row against the ids. A 10,000-
+   * record Kinto push spent most of its database time so. Here each id is looked up on its own
+   * ({@code LIMIT 1} keeps the lateral subquery from being flattened into a join the planner may
+   * answer with a scan), and the namespace id reaches the planner as an {@code InitPlan}, so it
+   * weighs the average namespace, not a stale figure for this one: a unique lookup then always
+   * costs least.
    */
   @Override
   String currentSequencesSql(int count) {
-    return "SELECT doc_id, seq, deleted FROM polysync_documents"
-        + " WHERE ns_id = ? AND doc_id = ANY(?)";
+    return "SELECT d.doc_id, d.seq, d.deleted FROM unnest(?::bytea[]) AS k(id)"
+        + " CROSS JOIN LATERAL (SELECT doc_id, seq, deleted FROM polysync_documents"
+        + " WHERE ns_id = (SELECT ?::bigint) AND doc_id = k.id LIMIT 1) AS d";
   }
 
   @Override
   void bindCurrentSequences(PreparedStatement ps, long nsId, List<byte[]> ids)
       throws SQLException {
-    ps.setLong(1, nsId);
-    ps.setArray(2, ps.getConnection().createArrayOf("bytea", ids.toArray(new byte[0][])));
+    ps.setArray(1, ps.getConnection().createArrayOf("bytea", ids.toArray(new byte[0][])));
+    ps.setLong(2, nsId);
+  }
+
+  /**
+   * As {@link #currentSequencesSql}: one primary-key lookup per id. {@code ns} is already a scalar
+   * subquery on the namespace's name, which the planner sees as an {@code InitPlan}.
+   */
+  @Override
+  ResultQuery<Record> documentsById(DSLContext ctx, Field<Long> ns, List<byte[]> ids) {
+    return ctx.resultQuery(
+            "SELECT d.doc_id, d.seq, d.ts, d.winning_rev, d.deleted, d.state"
+                + " FROM unnest({0}) AS k(id) CROSS JOIN LATERAL (SELECT doc_id, seq, ts,"
+                + " winning_rev, deleted, state FROM polysync_documents"
+                + " WHERE ns_id = {1} AND doc_id = k.id LIMIT 1) AS d",
+            DSL.val(ids.toArray(new byte[0][]), SQLDataType.VARBINARY.array()),
+            ns)
+        .coerce(SqlDocumentStore.COLUMN_FIELDS);
   }
 
   /**

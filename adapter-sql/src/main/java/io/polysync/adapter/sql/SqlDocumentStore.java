@@ -62,8 +62,10 @@ final class SqlDocumentStore implements DocumentStore {
   /** Bytes of state per multi-row statement; keeps statements under MariaDB's packet limit. */
   private static final long BYTES_PER_STATEMENT = 4L << 20;
 
-  static final List<SelectField<?>> COLUMNS =
+  static final List<Field<?>> COLUMN_FIELDS =
       List.of(DOC_ID, DOC_SEQ, DOC_TS, DOC_REV, DOC_DELETED, DOC_STATE);
+
+  static final List<SelectField<?>> COLUMNS = List.copyOf(COLUMN_FIELDS);
 
   private final SqlStorage storage;
 
