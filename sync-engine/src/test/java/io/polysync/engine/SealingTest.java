@@ -285,6 +285,34 @@ final class SealingTest {
   }
 
   @Test
+  void longQueryPage_openedAndRenderedInParallel_keepsOrderAndBodies() {
+    Database db = engine(TestStorages.options()).createDatabase("notes");
+    List<DocumentWrite> writes = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      writes.add(DocumentWrite.of(json("{'_id':'d" + String.format("%04d", i) + "','n':" + i + "}")));
+    }
+    db.bulkDocs(writes, true);
+
+    QueryResult page = db.query(new Query(Query.Filter.all(),
+        List.of(new Query.SortKey(Query.Field.timestamp(), true), new Query.SortKey(Query.Field.id(), true)),
+        Optional.empty(), 650, false));
+
+    assertThat(page.documents()).hasSize(650);
+    for (int i = 0; i < 650; i++) {
+      Document d = page.documents().get(i);
+      int n = d.json().get("n").asInt();
+      assertThat(d.id()).isEqualTo("d" + String.format("%04d", n));
+      assertThat(d.rev()).startsWith("1-");
+      if (i > 0) {
+        Document before = page.documents().get(i - 1);
+        assertThat(before.timestamp() > d.timestamp()
+            || before.timestamp() == d.timestamp() && before.id().compareTo(d.id()) > 0).isTrue();
+      }
+    }
+    assertThat(page.documents()).extracting(Document::id).doesNotHaveDuplicates();
+  }
+
+  @Test
   void rewrapDataKeys_movesEveryDataKeyToTheNewKey_andTheOldKeyCanGo() {
     writeMarkers(engine(TestStorages.options()));
     String oldKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

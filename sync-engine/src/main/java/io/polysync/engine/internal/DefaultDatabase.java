@@ -532,6 +532,13 @@ final class DefaultDatabase implements Database {
         sd.seq(), sd.timestamp());
   }
 
+  /** The winner of a tree decoded for this call alone, which the document may share values with. */
+  private Document renderDiscarding(StoredDocument sd, RevTree tree) {
+    return new Document(
+        DocRenderer.render(sd.id(), tree, tree.winner(), ReadOptions.defaults(), sd.seq(), blobReader(), false),
+        sd.seq(), sd.timestamp());
+  }
+
   /** A stored document with its decoded tree and one revision of it that still has a body. */
   private record Revision(StoredDocument stored, RevTree tree, RevTree.Node node) {}
 
@@ -1137,8 +1144,7 @@ final class DefaultDatabase implements Database {
     List<QueryEvaluator.Candidate> best = QueryEvaluator.evaluate(query, candidates);
     List<Document> docs = new ArrayList<>(best.size());
     for (QueryEvaluator.Candidate c : best) {
-      RevTree tree = trees.get(c.id());
-      docs.add(render(stored.get(c.id()), tree, tree.winner(), ReadOptions.defaults()));
+      docs.add(renderDiscarding(stored.get(c.id()), trees.get(c.id())));
     }
     Optional<Query.Cursor> next = best.size() == query.limit() && !best.isEmpty()
         ? Optional.of(QueryEvaluator.cursorAfter(query.sort(), best.get(best.size() - 1)))
@@ -1323,10 +1329,13 @@ final class DefaultDatabase implements Database {
         // copy into the evaluator's values) is needed for the cursor after the last one alone.
         best = new ArrayList<>();
         List<StoredDocument> found = answer.get();
+        List<RevTree> decoded = Parallel.map(found, sd -> engine.codec.decode(sd.state()));
         for (int i = 0; i < found.size(); i++) {
           StoredDocument sd = found.get(i);
+          RevTree tree = decoded.get(i);
           stored.put(sd.id(), sd);
-          best.add(i == found.size() - 1 ? candidate(sd, trees) : orderOnly(sd, trees));
+          trees.put(sd.id(), tree);
+          best.add(i == found.size() - 1 ? candidate(sd, tree) : orderOnly(sd, tree));
         }
       }
     }
@@ -1374,15 +1383,11 @@ final class DefaultDatabase implements Database {
         trees.keySet().retainAll(keep);
       }
     }
-    List<Document> docs = new ArrayList<>(best.size());
-    for (QueryEvaluator.Candidate c : best) {
+    List<Document> docs = Parallel.map(best, c -> {
       StoredDocument sd = stored.get(c.id());
       RevTree tree = trees.get(c.id());
-      if (tree == null) {
-        tree = engine.codec.decode(sd.state());
-      }
-      docs.add(render(sd, tree, tree.winner(), ReadOptions.defaults()));
-    }
+      return renderDiscarding(sd, tree == null ? engine.codec.decode(sd.state()) : tree);
+    });
     Optional<Query.Cursor> next = best.size() == query.limit() && !best.isEmpty()
         ? Optional.of(QueryEvaluator.cursorAfter(query.sort(), best.get(best.size() - 1)))
         : Optional.empty();
@@ -1433,9 +1438,7 @@ final class DefaultDatabase implements Database {
     return out.filter(ids -> ids.size() <= ID_LOOKUP_LIMIT);
   }
 
-  private QueryEvaluator.Candidate orderOnly(StoredDocument sd, Map<String, RevTree> trees) {
-    RevTree tree = engine.codec.decode(sd.state());
-    trees.put(sd.id(), tree);
+  private static QueryEvaluator.Candidate orderOnly(StoredDocument sd, RevTree tree) {
     return new QueryEvaluator.Candidate(sd.id(), sd.seq(), sd.timestamp(), tree.winner().deleted(),
         JsonValue.JsonObject.empty());
   }
@@ -1443,6 +1446,10 @@ final class DefaultDatabase implements Database {
   private QueryEvaluator.Candidate candidate(StoredDocument sd, Map<String, RevTree> trees) {
     RevTree tree = engine.codec.decode(sd.state());
     trees.put(sd.id(), tree);
+    return candidate(sd, tree);
+  }
+
+  private static QueryEvaluator.Candidate candidate(StoredDocument sd, RevTree tree) {
     RevTree.Node winner = tree.winner();
     JsonValue.JsonObject body = winner.deleted()
         ? JsonValue.JsonObject.empty()

@@ -19,13 +19,23 @@ final class DocRenderer {
   static ObjectNode render(
       String id, RevTree tree, RevTree.Node node, ReadOptions options, long seq,
       Function<String, byte[]> blobs) {
+    return render(id, tree, node, options, seq, blobs, true);
+  }
+
+  /**
+   * @param copyBody false when the caller discards {@code tree} after this call, so the rendered
+   *     document may share the body's nested values instead of copying them
+   */
+  static ObjectNode render(
+      String id, RevTree tree, RevTree.Node node, ReadOptions options, long seq,
+      Function<String, byte[]> blobs, boolean copyBody) {
     ObjectNode json = Json.object();
     json.put("_id", id);
     json.put("_rev", node.rev().toString());
     if (node.deleted()) {
       json.put("_deleted", true);
     }
-    node.body().ifPresent(b -> json.setAll(b.deepCopy()));
+    node.body().ifPresent(b -> json.setAll(copyBody ? b.deepCopy() : b));
     if (!node.attachments().isEmpty()) {
       long since = attsSinceGen(tree, node, options.attsSince());
       boolean inlineAll = options.attachments();
@@ -53,7 +63,7 @@ final class DocRenderer {
     if (options.deletedConflicts()) {
       addRevs(json, "_deleted_conflicts", tree.deletedConflicts());
     }
-    List<Rev> ancestry = tree.ancestry(node.rev());
+    List<Rev> ancestry = options.revs() || options.revsInfo() ? tree.ancestry(node.rev()) : List.of();
     if (options.revs()) {
       ObjectNode revisions = json.putObject("_revisions");
       revisions.put("start", node.rev().gen());

@@ -1,6 +1,7 @@
 package io.polysync.engine.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polysync.engine.EngineError;
@@ -21,6 +22,9 @@ import java.util.Optional;
  */
 final class JsonStateCodec implements StateCodec {
   static final byte FORMAT_1 = 1;
+
+  /** Resolved once: {@code ObjectMapper.readTree} looks the tree type up on every call. */
+  private static final ObjectReader READER = Json.MAPPER.reader();
 
   @Override
   public byte[] encode(RevTree tree) {
@@ -115,7 +119,7 @@ final class JsonStateCodec implements StateCodec {
           "unknown stored state format " + (bytes.length == 0 ? "(empty)" : Integer.toString(bytes[0])));
     }
     try {
-      JsonNode node = Json.MAPPER.readTree(bytes, 1, bytes.length - 1);
+      JsonNode node = READER.readTree(bytes, 1, bytes.length - 1);
       if (!node.isObject()) {
         throw new SyncException(EngineError.CORRUPT_STATE, "stored state is not a JSON object");
       }

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
+import javax.crypto.SecretKey;
 
 /**
  * The storage as the engine sees it: every value the engine stores passes through here and is
@@ -214,11 +215,35 @@ final class SealedStorage implements Storage {
   }
 
   private List<StoredDocument> openAll(String namespace, List<StoredDocument> docs) {
-    List<StoredDocument> out = new ArrayList<>(docs.size());
-    for (StoredDocument sd : docs) {
-      out.add(open(namespace, sd));
+    if (docs.size() < Parallel.MIN_ITEMS) {
+      List<StoredDocument> out = new ArrayList<>(docs.size());
+      for (StoredDocument sd : docs) {
+        out.add(open(namespace, sd));
+      }
+      return out;
     }
-    return out;
+    // The data keys are looked up here, on the calling thread (a key not yet known is read from
+    // storage); only the decryption is spread out.
+    Map<String, SecretKey> keyById = new HashMap<>();
+    for (StoredDocument sd : docs) {
+      if (isSealed(sd.state()) && sd.state().length >= HEADER_BYTES) {
+        String id = HexFormat.of().formatHex(sd.state(), 1, HEADER_BYTES);
+        keyById.computeIfAbsent(id, k -> keys.forOpening(namespace, k).aes());
+      }
+    }
+    return Parallel.map(docs, sd -> {
+      if (!isSealed(sd.state())) {
+        return sd;
+      }
+      String what = "the stored state of " + sd.id() + " in " + namespace;
+      if (sd.state().length < HEADER_BYTES) {
+        throw new SyncException(EngineError.CORRUPT_STATE, what + " is too short to be sealed");
+      }
+      SecretKey key = keyById.get(HexFormat.of().formatHex(sd.state(), 1, HEADER_BYTES));
+      byte[] state = Aead.open(key, sd.state(), HEADER_BYTES,
+          stateBinding(namespace, sd.id(), sd.winningRev(), sd.deleted()), what);
+      return new StoredDocument(sd.id(), sd.seq(), sd.timestamp(), sd.winningRev(), sd.deleted(), state);
+    });
   }
 
   private String sealMetadata(DataKeys.DataKey key, String namespace, String name, String value) {
