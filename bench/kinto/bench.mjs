@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import KintoModule from 'kinto';
 // The memory adapter of Kinto.js's CommonJS build (its ES build cannot be loaded by Node as is).
 import MemoryModule from 'kinto/lib/cjs/adapters/memory.js';
-import { freePort, shellQuote } from '../../interop/lib/server-ctl.mjs';
+import { freePort, shellQuote, storageKeyFile } from '../../interop/lib/server-ctl.mjs';
 
 const Kinto = KintoModule.default;
 const Memory = MemoryModule.default;
@@ -125,7 +125,7 @@ async function startPolysync(o) {
   const log = join(dir, 'server.log');
   const cmd =
     `exec ./polysync serve --port ${port} --data ${shellQuote(join(dir, 'data'))} --admin ${shellQuote(o.admin)}` +
-    (o.storage ? ` --storage ${shellQuote(o.storage)}` : '');
+    (o.storage ? ` --storage ${shellQuote(o.storage)} --key-file ${shellQuote(storageKeyFile(ROOT, o.storage))}` : '');
   const fd = openSync(log, 'a');
   let child;
   try {

@@ -8,7 +8,8 @@
 // The server runs in its own process group; stopping it signals that group only.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -71,6 +72,17 @@ export async function startServer({ cmd, cwd, url, log, stateFile }) {
 export const shellQuote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
 /** A TCP port free on 127.0.0.1 right now. */
+/**
+ * The key file for a server whose data directory is fresh but whose `--storage` database is not:
+ * one file per storage URI under `<root>/bench/target/keys`, so that a second run against the same
+ * database opens the data keys the first one wrapped, instead of being refused at start.
+ */
+export function storageKeyFile(root, storage) {
+  const dir = join(root, 'bench', 'target', 'keys');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return join(dir, `${createHash('sha256').update(storage).digest('hex').slice(0, 16)}.key`);
+}
+
 export function freePort() {
   return new Promise((res, rej) => {
     const srv = createServer();

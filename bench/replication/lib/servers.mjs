@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, shellQuote } from '../../../interop/lib/server-ctl.mjs';
+import { freePort, shellQuote, storageKeyFile } from '../../../interop/lib/server-ctl.mjs';
 
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -152,7 +152,8 @@ export async function startPolysync({ root, admin, storage, start = DEFAULT_POLY
   const data = join(dir, 'data');
   const filled = start.replaceAll('{port}', String(port)).replaceAll('{data}', shellQuote(data))
     .replaceAll('{admin}', shellQuote(admin));
-  const cmd = `exec ${filled}` + (storage ? ` --storage ${shellQuote(storage)}` : '');
+  const cmd = `exec ${filled}` +
+    (storage ? ` --storage ${shellQuote(storage)} --key-file ${shellQuote(storageKeyFile(root, storage))}` : '');
   return startProcess({ label: 'polysync', cmd, cwd: root, dir, url: urlFor(port, admin), timeoutMs, note });
 }
 
