@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 
@@ -190,11 +191,23 @@ final class SealedStorage implements Storage {
   }
 
   private byte[] open(String namespace, byte[] sealed, byte[] binding, String what) {
+    return open(sealed, binding, what, openingKeys(namespace));
+  }
+
+  /** The AES key of each data key id of {@code namespace}, read from storage when not yet known. */
+  private Function<String, SecretKey> openingKeys(String namespace) {
+    return id -> keys.forOpening(namespace, id).aes();
+  }
+
+  private static byte[] open(byte[] sealed, byte[] binding, String what, Function<String, SecretKey> keyById) {
     if (sealed.length < HEADER_BYTES) {
       throw new SyncException(EngineError.CORRUPT_STATE, what + " is too short to be sealed");
     }
-    String id = HexFormat.of().formatHex(sealed, 1, HEADER_BYTES);
-    return Aead.open(keys.forOpening(namespace, id).aes(), sealed, HEADER_BYTES, binding, what);
+    return Aead.open(keyById.apply(keyId(sealed)), sealed, HEADER_BYTES, binding, what);
+  }
+
+  private static String keyId(byte[] sealed) {
+    return HexFormat.of().formatHex(sealed, 1, HEADER_BYTES);
   }
 
   static boolean isSealed(byte[] value) {
@@ -206,11 +219,15 @@ final class SealedStorage implements Storage {
   }
 
   private StoredDocument open(String namespace, StoredDocument sd) {
+    return open(namespace, sd, openingKeys(namespace));
+  }
+
+  private static StoredDocument open(String namespace, StoredDocument sd, Function<String, SecretKey> keyById) {
     if (!isSealed(sd.state())) {
       return sd;
     }
-    byte[] state = open(namespace, sd.state(), stateBinding(namespace, sd.id(), sd.winningRev(), sd.deleted()),
-        "the stored state of " + sd.id() + " in " + namespace);
+    byte[] state = open(sd.state(), stateBinding(namespace, sd.id(), sd.winningRev(), sd.deleted()),
+        "the stored state of " + sd.id() + " in " + namespace, keyById);
     return new StoredDocument(sd.id(), sd.seq(), sd.timestamp(), sd.winningRev(), sd.deleted(), state);
   }
 
@@ -224,26 +241,14 @@ final class SealedStorage implements Storage {
     }
     // The data keys are looked up here, on the calling thread (a key not yet known is read from
     // storage); only the decryption is spread out.
-    Map<String, SecretKey> keyById = new HashMap<>();
+    Map<String, SecretKey> known = new HashMap<>();
+    Function<String, SecretKey> lookUp = openingKeys(namespace);
     for (StoredDocument sd : docs) {
       if (isSealed(sd.state()) && sd.state().length >= HEADER_BYTES) {
-        String id = HexFormat.of().formatHex(sd.state(), 1, HEADER_BYTES);
-        keyById.computeIfAbsent(id, k -> keys.forOpening(namespace, k).aes());
+        known.computeIfAbsent(keyId(sd.state()), lookUp);
       }
     }
-    return Parallel.map(docs, sd -> {
-      if (!isSealed(sd.state())) {
-        return sd;
-      }
-      String what = "the stored state of " + sd.id() + " in " + namespace;
-      if (sd.state().length < HEADER_BYTES) {
-        throw new SyncException(EngineError.CORRUPT_STATE, what + " is too short to be sealed");
-      }
-      SecretKey key = keyById.get(HexFormat.of().formatHex(sd.state(), 1, HEADER_BYTES));
-      byte[] state = Aead.open(key, sd.state(), HEADER_BYTES,
-          stateBinding(namespace, sd.id(), sd.winningRev(), sd.deleted()), what);
-      return new StoredDocument(sd.id(), sd.seq(), sd.timestamp(), sd.winningRev(), sd.deleted(), state);
-    });
+    return Parallel.map(docs, sd -> open(namespace, sd, known::get));
   }
 
   private String sealMetadata(DataKeys.DataKey key, String namespace, String name, String value) {
